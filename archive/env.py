@@ -1,0 +1,123 @@
+"""Reading settings from the environment.
+
+Kept apart from settings.py so the parsing rules can be unit-tested with any
+environment, without reloading Django's settings.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def env_bool(environ, name: str, default: bool = False) -> bool:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r}: expected one of 1/0, true/false, yes/no, on/off")
+
+
+def env_int(environ, name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number") from None
+
+
+def env_list(environ, name: str, default: str) -> list[str]:
+    raw = environ.get(name, default)
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_config(environ, var_dir: Path) -> dict:
+    url = environ.get("DATABASE_URL", "").strip() or f"sqlite:///{var_dir / 'db.sqlite3'}"
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj_database_url raises several types
+        raise ImproperlyConfigured(f"DATABASE_URL={url!r}: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # A long timeout lets the importer and the web server share the file.
+        config.setdefault("OPTIONS", {})["timeout"] = 20
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+def secret_key(environ, var_dir: Path) -> str:
+    """The configured key, or one generated once and kept in var/."""
+    key = environ.get("DJANGO_SECRET_KEY", "").strip()
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    try:
+        key = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        key = ""
+    if not key:
+        var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        path.write_text(key, encoding="ascii")
+        path.chmod(0o600)
+    return key
+
+
+SEARCH_SCHEMES = {
+    "whoosh": "essays.search_backends.ChineseWhooshEngine",
+    "simple": "haystack.backends.simple_backend.SimpleEngine",
+}
+
+
+def search_config(environ, var_dir: Path) -> dict:
+    """Turn SEARCH_URL into a haystack connection.
+
+    whoosh:///            -> embedded index in var/search_index
+    whoosh:///abs/path    -> embedded index at /abs/path
+    opensearch://host:9200/essays, elasticsearch://host:9200/essays
+                          -> remote engine, index name from the path
+    """
+    url = environ.get("SEARCH_URL", "").strip() or "whoosh:///"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in SEARCH_SCHEMES:
+        raise ImproperlyConfigured(
+            f"SEARCH_URL={url!r}: unknown scheme {scheme!r}; use one of {', '.join(sorted(SEARCH_SCHEMES))}"
+        )
+    connection = {"ENGINE": SEARCH_SCHEMES[scheme]}
+    if scheme == "whoosh":
+        path = parts.path if parts.path not in ("", "/") else str(var_dir / "search_index")
+        connection["PATH"] = path
+    return connection
+
+
+def cache_config(environ, var_dir: Path) -> dict:
+    """Turn CACHE_URL into Django's CACHES['default'].
+
+    locmem:// (default), dummy://, file:///path, redis://host:6379/0
+    """
+    url = environ.get("CACHE_URL", "").strip() or "locmem://"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wenji"}
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    if scheme == "file":
+        path = parts.path if parts.path not in ("", "/") else str(var_dir / "cache")
+        return {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": path}
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    raise ImproperlyConfigured(f"CACHE_URL={url!r}: unknown scheme {scheme!r}; use locmem, dummy, file or redis")

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("essays.urls")),
+]
+
+handler404 = "essays.views.page_not_found"
+handler500 = "essays.views.server_error"

@@ -1,0 +1,322 @@
+"""Import essay text files into the archive.
+
+One transaction per file: a file lands whole or not at all. A bad file is
+refused with a one-line reason and the others still import. Re-running is
+safe: unchanged files are skipped by hash, keys are stable, and a field a
+curator has changed is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from essays import parsing, textutil
+from essays.models import Essay, Section, SourceFile, Tag, essay_key
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class FileReport:
+    name: str
+    status: str = "failed"  # imported / updated / unchanged / failed
+    reason: str = ""
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+
+    def line(self) -> str:
+        if self.status == "failed":
+            return f"{self.name}: refused: {self.reason}"
+        detail = f"{self.created} new, {self.updated} updated, {self.unchanged} unchanged"
+        if self.retired:
+            detail += f", {self.retired} hidden (no longer in the file)"
+        extra = f" ({self.reason})" if self.reason else ""
+        return f"{self.name}: {self.status}{extra}: {detail}"
+
+
+@dataclass
+class ImportReport:
+    files: list[FileReport] = field(default_factory=list)
+    index_error: str = ""
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def failed(self) -> bool:
+        return any(f.status == "failed" for f in self.files)
+
+    def summary(self) -> str:
+        created = sum(f.created for f in self.files)
+        updated = sum(f.updated for f in self.files)
+        unchanged = sum(f.unchanged for f in self.files)
+        imported = self.count("imported") + self.count("updated")
+        return (
+            f"files: {imported} imported, {self.count('unchanged')} unchanged, {self.count('failed')} failed; "
+            f"essays: {created} created, {updated} updated, {unchanged} unchanged"
+        )
+
+
+def collect_paths(paths: list[str | Path]) -> list[Path]:
+    """Files to import: each path is a .txt file or a folder of them (searched
+    recursively, in name order). Missing paths are kept so they get reported."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".txt"))
+        else:
+            found.append(path)
+    return found
+
+
+class Importer:
+    def __init__(self, max_bytes: int | None = None, update_index: bool = True):
+        self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
+        self.update_index = update_index
+        self.touched: set[int] = set()  # essays whose search document may have changed
+        self._sections: list[tuple[str, list[str]]] | None = None
+        self._sentence_index: dict[str, set[int]] | None = None
+        textutil.init_jieba(settings.JIEBA_CACHE_DIR)
+
+    # -- entry points ------------------------------------------------------
+
+    def import_paths(self, paths, progress=None) -> ImportReport:
+        report = ImportReport()
+        for path in collect_paths(paths):
+            report.files.append(self.import_path(path))
+            if progress is not None:
+                progress(report.files[-1])
+        self.finish(report)
+        return report
+
+    def import_path(self, path: Path) -> FileReport:
+        name = path.name
+        try:
+            if not path.exists():
+                return FileReport(name=str(path), reason="no such file or folder")
+            if not path.is_file():
+                return FileReport(name=str(path), reason="not a regular file")
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                return FileReport(name=name, reason=f"too large ({size:,} bytes; the limit is {self.max_bytes:,})")
+            data = path.read_bytes()
+        except OSError as exc:
+            return FileReport(name=str(path), reason=f"unreadable ({exc.strerror or exc})")
+        return self.import_bytes(name, data)
+
+    def import_bytes(self, name: str, data: bytes) -> FileReport:
+        report = FileReport(name=name)
+        if len(data) > self.max_bytes:
+            report.reason = f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})"
+            return report
+        digest = hashlib.sha256(data).hexdigest()
+        existing = SourceFile.objects.filter(name=name).first()
+        if existing and existing.sha256 == digest:
+            report.status = "unchanged"
+            report.unchanged = existing.essays.count()
+            return report
+        twin = SourceFile.objects.filter(sha256=digest).exclude(name=name).first()
+        if twin:
+            report.status = "unchanged"
+            report.reason = f"same content as {twin.name}"
+            return report
+        try:
+            text, encoding = parsing.decode(data)
+            parsed = parsing.parse(text, fallback_title=Path(name).stem)
+        except parsing.ParseError as exc:
+            report.reason = str(exc)
+            return report
+        try:
+            with transaction.atomic():
+                self._store(name, digest, encoding, text, len(data), parsed, existing, report)
+        except Exception as exc:  # the file is rolled back whole; say why in one line
+            logger.exception("import of %s failed", name)
+            report.status = "failed"
+            report.reason = f"could not be stored ({type(exc).__name__}: {exc})".splitlines()[0]
+            report.created = report.updated = report.unchanged = report.retired = 0
+            self._sentence_index = None  # may hold essays that were rolled back
+        return report
+
+    def finish(self, report: ImportReport) -> None:
+        """Bring the search index up to date with everything imported."""
+        if not (self.update_index and self.touched):
+            return
+        from essays.search import update_essays
+
+        try:
+            update_essays(self.touched)
+        except Exception as exc:  # the database is right; the index can be rebuilt
+            logger.exception("search index update failed")
+            report.index_error = f"search index not updated ({type(exc).__name__}: {exc}); run rebuild_index"
+        self.touched.clear()
+
+    # -- storing -------------------------------------------------------------
+
+    def _store(self, name, digest, encoding, text, size, parsed, source, report) -> None:
+        report.status = "updated" if source else "imported"
+        source = source or SourceFile(name=name)
+        source.sha256 = digest
+        source.encoding = encoding
+        source.title = parsed.title[:300]
+        source.intro = parsed.intro
+        source.author = parsed.author[:100]
+        source.raw_text = text
+        source.size = size
+        source.imported_at = timezone.now()
+        source.save()
+
+        old = {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
+        for position, parsed_essay in enumerate(parsed.essays, start=1):
+            essay = old.pop(position, None)
+            outcome = self._store_essay(source, position, parsed_essay, parsed.author, essay)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        # Essays the file no longer has: hidden, never deleted (links and
+        # curator work stay), unless a curator already chose their status.
+        for essay in old.values():
+            if "status" not in essay.curated_fields() and essay.status != Essay.Status.HIDDEN:
+                essay.status = Essay.Status.HIDDEN
+                essay.imported = {**essay.imported, "status": Essay.Status.HIDDEN}
+                essay.save(update_fields=["status", "imported", "updated"])
+                self.touched.add(essay.pk)
+                report.retired += 1
+
+    def _store_essay(self, source, position, parsed_essay, collection_author, essay: Essay | None) -> str:
+        text = parsed_essay.text
+        previous_import = essay.imported if essay else {}
+        if previous_import.get("text") == text:
+            # Same text as last time: keep the costly suggestions.
+            section, tags = previous_import.get("section"), previous_import.get("tags", [])
+        else:
+            section = textutil.best_section(parsed_essay.title, text, self.sections())
+            tags = sorted(textutil.suggest_tags(parsed_essay.title, text))
+        proposed = {
+            "title": parsed_essay.title[:300],
+            "text": text,
+            "author": (parsed_essay.author or collection_author)[:100],
+            "section": section,
+            "tags": tags,
+            "status": previous_import.get("status", Essay.Status.PUBLISHED),
+        }
+
+        created = essay is None
+        if created:
+            essay = Essay(source=source, position=position, key=essay_key(source.name, position))
+            curated: list[str] = []
+            before = None
+        else:
+            tag_names = sorted(t.name for t in essay.tags.all())
+            curated = essay.curated_fields(tag_names)
+            before = essay.current_values(tag_names)
+            before["title_derived"] = essay.title_derived
+
+        if "title" not in curated:
+            essay.title = proposed["title"]
+            essay.title_derived = parsed_essay.title_derived
+        if "text" not in curated:
+            essay.text = text
+            essay.imported_text = text
+        if "author" not in curated:
+            essay.author = proposed["author"]
+        if "section" not in curated:
+            essay.section_id = self._section_id(section)
+        if "status" not in curated:
+            essay.status = proposed["status"]
+        text_changed = created or (before is not None and before["text"] != essay.text)
+        essay.refresh_derived_fields()
+
+        if "duplicate_of" not in curated:
+            original = self._first_copy(essay)
+            essay.duplicate_of = original
+        proposed["duplicate_of"] = essay.duplicate_of.key if essay.duplicate_of_id else None
+        if text_changed and not essay.duplicate_of_id:
+            essay.near_duplicate_of, essay.similarity = self._near_duplicate(essay)
+        elif essay.duplicate_of_id:
+            essay.near_duplicate_of, essay.similarity = None, None
+        essay.imported = proposed
+        essay.save()
+        if "tags" not in curated:
+            self._set_tags(essay, tags)
+        self._remember_sentences(essay)
+
+        if created:
+            self.touched.add(essay.pk)
+            return "created"
+        after = essay.current_values(tags if "tags" not in curated else None)
+        after["title_derived"] = essay.title_derived
+        if after != before:
+            self.touched.add(essay.pk)
+            return "updated"
+        return "unchanged"
+
+    # -- helpers ---------------------------------------------------------------
+
+    def sections(self) -> list[tuple[str, list[str]]]:
+        if self._sections is None:
+            self._sections = [(s.slug, s.keyword_list()) for s in Section.objects.all()]
+            self._section_ids = {s.slug: s.pk for s in Section.objects.all()}
+        return self._sections
+
+    def _section_id(self, slug: str | None) -> int | None:
+        self.sections()
+        return self._section_ids.get(slug) if slug else None
+
+    def _set_tags(self, essay: Essay, names: list[str]) -> None:
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        missing = [Tag(name=n) for n in names if n not in existing]
+        if missing:
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        essay.tags.set([existing[n] for n in names if n in existing])
+
+    def _first_copy(self, essay: Essay) -> Essay | None:
+        """The earliest other essay with the same text, if any."""
+        candidates = Essay.objects.filter(fingerprint=essay.fingerprint).exclude(pk=essay.pk)
+        return candidates.filter(duplicate_of__isnull=True).order_by("pk").first() or candidates.order_by("pk").first()
+
+    def _sentence_map(self) -> dict[str, set[int]]:
+        if self._sentence_index is None:
+            index: dict[str, set[int]] = defaultdict(set)
+            for pk, text in Essay.objects.filter(duplicate_of__isnull=True).values_list("pk", "text").iterator():
+                for h in textutil.sentence_hashes(text):
+                    index[h].add(pk)
+            self._sentence_index = index
+        return self._sentence_index
+
+    def _remember_sentences(self, essay: Essay) -> None:
+        if self._sentence_index is not None and not essay.duplicate_of_id:
+            for h in textutil.sentence_hashes(essay.text):
+                self._sentence_index[h].add(essay.pk)
+
+    def _near_duplicate(self, essay: Essay) -> tuple[Essay | None, float | None]:
+        hashes = textutil.sentence_hashes(essay.text)
+        if not hashes:
+            return None, None
+        shared: dict[int, int] = defaultdict(int)
+        index = self._sentence_map()
+        for h in hashes:
+            for pk in index.get(h, ()):
+                if pk != essay.pk:
+                    shared[pk] += 1
+        # Candidates share at least half of this essay's sentences.
+        candidates = sorted(pk for pk, n in shared.items() if n * 2 >= len(hashes))
+        best, best_ratio = None, 0.0
+        for other in Essay.objects.filter(pk__in=candidates[:20]).order_by("pk"):
+            ratio = textutil.similarity(essay.text, other.text)
+            if ratio >= textutil.NEAR_DUPLICATE_RATIO and ratio > best_ratio:
+                best, best_ratio = other, ratio
+        return (best, round(best_ratio, 4)) if best else (None, None)
+
+
+def import_paths(paths, **kwargs) -> ImportReport:
+    return Importer(**kwargs).import_paths(paths)

@@ -1,0 +1,231 @@
+"""The archive's data: source files (collections), sections, tags, essays."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+KEY_LENGTH = 10
+
+
+def essay_key(source_name: str, position: int) -> str:
+    """The public key of an essay's link: derived from the file's name and the
+    essay's place in it, so it is the same on every machine and every
+    re-import, and no edit (title, text) ever changes it."""
+    digest = hashlib.sha256(f"essay\n{source_name}\n{position}".encode()).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:KEY_LENGTH]
+
+
+def collection_key(source_name: str) -> str:
+    digest = hashlib.sha256(f"collection\n{source_name}".encode()).digest()
+    return base64.b32encode(digest).decode("ascii").lower()[:KEY_LENGTH]
+
+
+def text_fingerprint(text: str) -> str:
+    """Identity of an essay's text for exact-duplicate detection: the same
+    words in the same order, whatever the whitespace."""
+    return hashlib.sha256("".join(text.split()).encode()).hexdigest()
+
+
+class SourceFile(models.Model):
+    """One imported text file: a collection of essays."""
+
+    name = models.CharField(_("文件名"), max_length=255, unique=True)
+    key = models.CharField(_("链接键"), max_length=16, unique=True, editable=False)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    encoding = models.CharField(_("编码"), max_length=32)
+    title = models.CharField(_("合集标题"), max_length=300)
+    intro = models.TextField(_("编者按"), blank=True)
+    author = models.CharField(_("作者"), max_length=100, blank=True)
+    raw_text = models.TextField(_("原始文本"))
+    size = models.PositiveIntegerField(_("字节数"), default=0)
+    imported_at = models.DateTimeField(_("导入时间"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("合集")
+        verbose_name_plural = _("合集")
+
+    def __str__(self) -> str:
+        return self.title or self.name
+
+    def save(self, *args, **kwargs):
+        if not self.key:
+            self.key = collection_key(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:collection", kwargs={"key": self.key})
+
+
+class Section(models.Model):
+    """A themed section (脱贫攻坚, 抗击疫情…); keywords steer the importer."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    slug = models.SlugField(_("网址名"), max_length=50, unique=True, allow_unicode=True)
+    description = models.TextField(_("简介"), blank=True)
+    keywords = models.TextField(_("关键词"), blank=True, help_text=_("用空格或逗号分隔；导入时据此归类。"))
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("栏目")
+        verbose_name_plural = _("栏目")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def keyword_list(self) -> list[str]:
+        return [word for word in self.keywords.replace("，", ",").replace(",", " ").split() if word]
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:section", kwargs={"slug": self.slug})
+
+
+class Tag(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("标签")
+        verbose_name_plural = _("标签")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:tag", kwargs={"name": self.name})
+
+
+def readable_q(prefix: str = "") -> models.Q:
+    """The one definition of what readers see: published, and not a duplicate
+    of another essay. ``prefix`` reaches essays through a relation
+    (``"essays__"`` from a tag, section or collection)."""
+    return models.Q(**{f"{prefix}status": Essay.Status.PUBLISHED, f"{prefix}duplicate_of__isnull": True})
+
+
+def readable_count():
+    """Count of readable essays, for annotating tags, sections, collections."""
+    return models.Count("essays", filter=readable_q("essays__"), distinct=True)
+
+
+class EssayQuerySet(models.QuerySet):
+    def readable(self):
+        """Listings, feeds, the sitemap and the search index all start here."""
+        return self.filter(readable_q())
+
+    def reachable(self):
+        """Essays whose link answers: readable ones, and published duplicates
+        (a shared link never breaks; the page points to the main copy)."""
+        return self.filter(status=Essay.Status.PUBLISHED)
+
+    def in_collection_order(self):
+        return self.order_by("source__name", "position")
+
+    def with_related(self):
+        return self.select_related("source", "section", "duplicate_of").prefetch_related("tags")
+
+
+class Essay(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", _("已发布")
+        HIDDEN = "hidden", _("已隐藏")
+        DRAFT = "draft", _("草稿")
+
+    # Fields the importer writes and a curator may take over. A field whose
+    # value differs from what the importer last wrote (``imported``) belongs to
+    # the curator from then on: re-imports leave it alone.
+    CURATABLE_FIELDS = ("title", "text", "author", "section", "tags", "status", "duplicate_of")
+
+    source = models.ForeignKey(SourceFile, on_delete=models.CASCADE, related_name="essays", verbose_name=_("合集"))
+    position = models.PositiveIntegerField(_("序号"))
+    key = models.CharField(_("链接键"), max_length=16, unique=True, editable=False)
+    title = models.CharField(_("标题"), max_length=300)
+    title_derived = models.BooleanField(_("标题由正文生成"), default=False)
+    text = models.TextField(_("正文"), help_text=_("每行一段。"))
+    author = models.CharField(_("作者"), max_length=100, blank=True)
+    section = models.ForeignKey(
+        Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="essays", verbose_name=_("栏目")
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="essays", verbose_name=_("标签"))
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.PUBLISHED)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("重复于"),
+    )
+    near_duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="near_duplicates",
+        verbose_name=_("疑似重复于"),
+    )
+    similarity = models.FloatField(_("相似度"), null=True, blank=True)
+    has_placeholders = models.BooleanField(_("含匿名占位符"), default=False, db_index=True)
+    char_count = models.PositiveIntegerField(_("字数"), default=0)
+    fingerprint = models.CharField(_("正文指纹"), max_length=64, db_index=True, editable=False)
+    imported = models.JSONField(_("导入值"), default=dict, editable=False)
+    imported_text = models.TextField(_("导入的正文"), editable=False, blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = EssayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source__name", "position"]
+        constraints = [models.UniqueConstraint(fields=["source", "position"], name="essay_unique_position")]
+        indexes = [models.Index(fields=["status", "duplicate_of"])]
+        verbose_name = _("文章")
+        verbose_name_plural = _("文章")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:essay", kwargs={"key": self.key})
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [line.strip() for line in self.text.splitlines() if line.strip()]
+
+    def refresh_derived_fields(self) -> None:
+        """Counts and flags that follow from the text."""
+        from essays.parsing import find_placeholders
+
+        self.char_count = sum(len("".join(p.split())) for p in self.paragraphs)
+        self.has_placeholders = bool(find_placeholders(self.text))
+        self.fingerprint = text_fingerprint(self.text)
+
+    # -- curator ownership -------------------------------------------------
+
+    def current_values(self, tag_names: list[str] | None = None) -> dict:
+        if tag_names is None:
+            tag_names = sorted(tag.name for tag in self.tags.all())
+        return {
+            "title": self.title,
+            "text": self.text,
+            "author": self.author,
+            "section": self.section.slug if self.section_id else None,
+            "tags": sorted(tag_names),
+            "status": self.status,
+            "duplicate_of": self.duplicate_of.key if self.duplicate_of_id else None,
+        }
+
+    def curated_fields(self, tag_names: list[str] | None = None) -> list[str]:
+        """The fields a curator has taken over: they differ from what the
+        importer last wrote."""
+        if not self.imported:
+            return []
+        current = self.current_values(tag_names)
+        return [
+            name for name in self.CURATABLE_FIELDS if name in self.imported and current[name] != self.imported[name]
+        ]

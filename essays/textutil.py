@@ -1,0 +1,168 @@
+"""Chinese text helpers shared by the importer, the admin and search:
+jieba start-up, Simplified/Traditional folding, tag and section suggestions,
+near-duplicate similarity. No Django imports."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+import re
+import threading
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+import jieba.analyse
+import jieba.posseg
+
+USER_DICT = Path(__file__).resolve().parent / "userdict.txt"
+_init_lock = threading.Lock()
+_initialised = False
+
+
+def init_jieba(cache_dir: Path | str | None = None) -> None:
+    """Load jieba's dictionary once per process, caching it in ``cache_dir``
+    (var/jieba) rather than /tmp, and keep its logger quiet."""
+    global _initialised
+    if _initialised:
+        return
+    with _init_lock:
+        if _initialised:
+            return
+        jieba.setLogLevel(logging.ERROR)
+        if cache_dir is not None:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            jieba.dt.tmp_dir = str(cache_dir)
+        jieba.initialize()
+        # Words of this archive's themes that jieba's stock dictionary cuts
+        # apart (逆行者 would become 逆/行者).
+        jieba.load_userdict(str(USER_DICT))
+        _initialised = True
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc_purepy import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to Simplified, character for character (the length is kept,
+    so offsets into the result are offsets into the original)."""
+    return _t2s().convert(text)
+
+
+# -- tags --------------------------------------------------------------------
+
+# Words too common in this genre to tell essays apart.
+STOP_WORDS = frozenset(
+    """
+    我们 他们 你们 她们 自己 一个 一些 这个 那个 这些 那些 没有 就是 还是 已经 不是 可以 能够 进行 通过 作为 时候 时间 今年
+    去年 今天 明天 现在 当前 目前 同时 以来 之中 之后 之前 方面 工作 问题 情况 要求 实现 发展 坚持 加强 推进 做好 落实 提高
+    提升 确保 全面 重要 一定 始终 不断 更加 充分 真正 全国 中国 国家 社会 人民 群众 人们 大家 一切 一方 精神 力量 意识 事业
+    领导 同志 一名 一线 生活 心中 心里 身边 地方 事情 东西 样子 道路 过程 任务 心得 心得体会 体会 感悟 学习 观后感 范文 文章
+    小编 这场 一场 一次 一样 一起 每个 所有 各级 各地 各种 各项 相关 大事 总会 地区 重点 优势 信息 全民 管理 城市 方式 作用
+    能力 基础 机制 水平 措施 行动 部门 单位 岗位 科学 公众 安宁 职业 美丽 深度 政策 施策 产业 战斗 抗争 城市 医院 家里人 工作者
+    全力以赴 生命安全 身体健康 广大党员
+    """.split()
+)
+# jieba parts of speech worth a tag: nouns of all kinds, verbal nouns, idioms.
+TAG_POS = ("n", "nr", "nrfg", "nrt", "ns", "nt", "nz", "vn", "l", "i")
+NAME_POS = ("nr", "nrfg", "nrt")
+PLACE_POS = ("ns",)
+_NUMERIC = re.compile(r"^[\d０-９.％%一二三四五六七八九十百千万亿零〇两]+$")
+
+
+def _idf():
+    tfidf = jieba.analyse.default_tfidf
+    return tfidf.idf_freq, tfidf.median_idf
+
+
+def suggest_tags(title: str, text: str, limit: int = 6, minimum: int = 3) -> list[str]:
+    """3-6 tags: the people and places an essay mentions often, then its
+    TF-IDF keywords, stop words left out. Traditional text is folded to
+    Simplified first, so tags are shared across scripts."""
+    init_jieba()
+    body = to_simplified(f"{title}\n{text}")
+    words = Counter()
+    names = Counter()
+    places = Counter()
+    for word, flag in jieba.posseg.cut(body):
+        if len(word) < 2 or word in STOP_WORDS or _NUMERIC.match(word) or "_" in word:
+            continue
+        if flag.startswith(NAME_POS):
+            names[word] += 1
+        elif flag in PLACE_POS:
+            places[word] += 1
+        # Only dictionary words become keywords: jieba's guesses for unknown
+        # runs (地守, 入村) are fragments, not topics. Names may be unknown.
+        if (flag in TAG_POS and word in jieba.dt.FREQ) or flag.startswith(NAME_POS):
+            words[word] += 1
+    idf, median = _idf()
+    total = sum(words.values()) or 1
+    scored = sorted(words, key=lambda w: (-(words[w] / total) * idf.get(w, median), w))
+
+    tags: list[str] = []
+    # People and places mentioned at least twice lead: readers look for them.
+    for counter in (names, places):
+        for word, count in counter.most_common(2):
+            if count >= 2 and word not in tags:
+                tags.append(word)
+    for word in scored:
+        if len(tags) >= limit:
+            break
+        if word not in tags and not any(word in tag or tag in word for tag in tags):
+            tags.append(word)
+    if len(tags) < minimum:
+        for word in scored:
+            if len(tags) >= minimum:
+                break
+            if word not in tags:
+                tags.append(word)
+    return tags[:limit]
+
+
+def best_section(title: str, text: str, sections: list[tuple[str, list[str]]]) -> str | None:
+    """The section whose keywords the essay uses most (a keyword in the title
+    counts thrice); None when no keyword occurs."""
+    folded_title = to_simplified(title)
+    folded_text = to_simplified(text)
+    best, best_score = None, 0
+    for slug, keywords in sections:
+        score = sum(3 * folded_title.count(k) + folded_text.count(k) for k in keywords if k)
+        if score > best_score:
+            best, best_score = slug, score
+    return best
+
+
+# -- near duplicates -----------------------------------------------------------
+
+NEAR_DUPLICATE_RATIO = 0.9
+_SENTENCE_SPLIT = re.compile(r"[。！？!?；;\n]")
+
+
+def compact(text: str) -> str:
+    return "".join(text.split())
+
+
+def sentence_hashes(text: str, min_chars: int = 8) -> set[str]:
+    """Short hashes of an essay's sentences: two essays that are 90% the same
+    share most of them, so they find each other without comparing every pair."""
+    hashes = set()
+    for sentence in _SENTENCE_SPLIT.split(compact(text)):
+        if len(sentence) >= min_chars:
+            hashes.add(hashlib.blake2b(sentence.encode(), digest_size=8).hexdigest())
+    return hashes
+
+
+def similarity(a: str, b: str) -> float:
+    """How much of two texts is the same, 0..1 (difflib's ratio on the text
+    without whitespace)."""
+    a, b = compact(a), compact(b)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < NEAR_DUPLICATE_RATIO or matcher.quick_ratio() < NEAR_DUPLICATE_RATIO:
+        return matcher.quick_ratio()
+    return matcher.ratio()

@@ -1,0 +1,64 @@
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture
+def seeds_dir(tmp_path):
+    """A private copy of the seed files, safe to modify."""
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+@pytest.fixture
+def search_index():
+    """An empty search index for the test."""
+    from haystack import connections
+
+    backend = connections["default"].get_backend()
+    backend.clear()
+    yield backend
+    backend.clear()
+
+
+@pytest.fixture
+def imported(db, search_index):
+    """The five seed files, imported."""
+    from essays.importer import Importer
+
+    report = Importer().import_paths([SEEDS])
+    assert not report.failed, report.summary()
+    return report
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    def write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / "in" / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def run_import():
+    """Run the management command; return (exit code, stdout, stderr)."""
+    import io
+
+    def run(*paths):
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            call_command("import_seeds", *map(str, paths), "--no-progress", stdout=out, stderr=err)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+        return code, out.getvalue(), err.getvalue()
+
+    return run

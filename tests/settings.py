@@ -1,0 +1,16 @@
+"""Test settings: the project's settings, with a throwaway search index and
+fast password hashing. DATABASE_URL still picks SQLite or PostgreSQL."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SEARCH_URL", "whoosh://" + tempfile.mkdtemp(prefix="wenji-test-index-"))
+
+from archive.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wenji-tests"}}
