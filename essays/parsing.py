@@ -123,13 +123,21 @@ def decode(data: bytes) -> tuple[str, str]:
         scored.append((_plausibility(text), -rank, encoding, text))
     if not scored:
         raise ParseError("cannot be decoded as UTF-8, GB18030 or Big5 text")
-    score, _, encoding, text = max(scored)
-    if score < 0.3:
-        raise ParseError(f"does not look like Chinese text in any known encoding (best guess {encoding})")
+    _, _, encoding, text = max(scored)
     return _checked(text, encoding)
 
 
+def _unassigned_share(text: str) -> float:
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
+
+
 def _checked(text: str, encoding: str) -> tuple[str, str]:
+    # Real Chinese prose is almost all everyday characters; bytes decoded with
+    # the wrong codec give rare ones, private-use or unassigned code points.
+    if _plausibility(text) < 0.5 or _unassigned_share(text) > 0.001:
+        raise ParseError(f"does not look like Chinese text in any known encoding (best guess {encoding})")
     if _control_share(text) > 0.01:
         raise ParseError("binary data (control characters), not a text file")
     return text, encoding

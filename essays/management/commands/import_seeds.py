@@ -16,8 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-index", action="store_true", help="leave the search index alone")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
-    def handle(self, *paths, **options):
-        paths = paths or [settings.BASE_DIR / "seeds"]
+    def handle(self, *args, **options):
+        paths = options["paths"] or [settings.BASE_DIR / "seeds"]
         files = collect_paths(paths)
         if not files:
             raise CommandError(f"no .txt files found in {', '.join(str(p) for p in paths)}")
