@@ -127,7 +127,9 @@ class EssayQuerySet(models.QuerySet):
         return self.order_by("source__name", "position")
 
     def with_related(self):
-        return self.select_related("source", "section", "duplicate_of").prefetch_related("tags")
+        return self.select_related(
+            "source", "section", "duplicate_of__source", "duplicate_of__section"
+        ).prefetch_related("tags", "duplicate_of__tags")
 
 
 class Essay(models.Model):

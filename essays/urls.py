@@ -11,5 +11,5 @@ urlpatterns = [
     path("collections/<str:key>/", views.collection_detail, name="collection"),
     path("sections/<str:slug>/", views.section_detail, name="section"),
     path("tags/", views.tag_list, name="tag_list"),
-    path("tags/<str:name>/", views.tag_detail, name="tag"),
+    path("tags/<path:name>/", views.tag_detail, name="tag"),
 ]

@@ -1,7 +1,9 @@
 """Reader-facing pages. Views choose a queryset and a template; the queries
 live on EssayQuerySet."""
 
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.views.generic import ListView
 
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
@@ -9,8 +11,8 @@ from essays.models import Essay, Section, SourceFile, Tag, readable_count
 
 def home(request):
     context = {
-        "sections": Section.objects.annotate(count=readable_count()),
-        "collections": SourceFile.objects.annotate(count=readable_count()),
+        "sections": Section.objects.annotate(count=readable_count()).filter(count__gt=0),
+        "collections": SourceFile.objects.annotate(count=readable_count()).filter(count__gt=0),
         "recent": Essay.objects.readable().select_related("source").order_by("-created", "position")[:10],
         "tags": Tag.objects.annotate(count=readable_count()).filter(count__gt=0).order_by("-count", "name")[:30],
     }
@@ -29,6 +31,9 @@ class EssayList(ListView):
 def essay_detail(request, key):
     essay = get_object_or_404(Essay.objects.reachable().with_related(), key=key)
     main = essay.duplicate_of or essay
+    if main.status != Essay.Status.PUBLISHED:
+        # A duplicate of a hidden essay must not show the hidden text.
+        raise Http404
     siblings = Essay.objects.readable().filter(source=main.source)
     context = {
         "essay": essay,
@@ -67,4 +72,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No request context: the database (sessions, auth) may be what failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())

@@ -1,0 +1,60 @@
+"""export_essays: the JSON Lines backup format."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from essays.models import Essay
+
+pytestmark = pytest.mark.django_db
+
+
+def export(tmp_path):
+    target = tmp_path / "backup.jsonl"
+    call_command("export_essays", "--output", str(target), stdout=io.StringIO())
+    return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+
+
+def test_export_has_every_essay_in_collection_order(imported, tmp_path):
+    records = export(tmp_path)
+    assert len(records) == 33
+    order = [(r["source"], r["position"]) for r in records]
+    assert order == sorted(order)
+
+
+def test_export_record_fields(imported, tmp_path):
+    records = {(r["source"][:3], r["position"]): r for r in export(tmp_path)}
+    first = records[("004", 1)]
+    essay = Essay.objects.get(source__name__startswith="004", position=1)
+    assert first["title"] == "疫情防控的实践心得"
+    assert first["author"] == "马振华老师"
+    assert first["section"] == essay.section.name
+    assert first["tags"] == sorted(t.name for t in essay.tags.all())
+    assert first["paragraphs"] == essay.paragraphs
+    assert first["paragraphs"][0].startswith("近日,中组部召开电视电话会议")
+    assert first["url"] == f"/essays/{essay.key}/"
+    assert first["duplicate_of"] is None
+    assert first["status"] == "published"
+    assert first["has_placeholders"] is True
+
+
+def test_export_links_duplicates_to_the_main_copy(imported, tmp_path):
+    records = {(r["source"][:3], r["position"]): r for r in export(tmp_path)}
+    assert records[("002", 7)]["duplicate_of"] == records[("002", 1)]["url"]
+
+
+def test_export_to_stdout(imported, capsys):
+    call_command("export_essays", stderr=io.StringIO())
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 33
+    assert json.loads(lines[0])["source"].startswith("000")
+
+
+def test_export_refuses_a_folder_and_a_missing_folder(db, tmp_path):
+    with pytest.raises(CommandError, match="is a folder"):
+        call_command("export_essays", "--output", str(tmp_path))
+    with pytest.raises(CommandError, match="does not exist"):
+        call_command("export_essays", "--output", str(tmp_path / "nope" / "b.jsonl"))

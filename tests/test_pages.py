@@ -1,0 +1,88 @@
+"""Reader pages over the imported seeds (issue 3 builds on these)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from essays.importer import Importer
+from essays.models import Essay, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def essay_at(prefix, position):
+    return Essay.objects.get(source__name__startswith=prefix, position=position)
+
+
+def test_home_shows_sections_collections_and_tags(client, imported):
+    html = client.get("/").content.decode()
+    assert '<html lang="zh-Hans">' in html
+    for name in ("脱贫攻坚", "抗击疫情", "英雄事迹", "疫情防控的实践心得", "北京抗疫纪录片《背水一战》观后感范文"):
+        assert name in html
+
+
+def test_every_readable_essay_is_linked_from_its_collection(client, imported):
+    for essay in Essay.objects.readable().select_related("source"):
+        html = client.get(essay.source.get_absolute_url()).content.decode()
+        assert essay.get_absolute_url() in html
+
+
+def test_essay_page_shows_the_text(client, imported):
+    essay = essay_at("004", 1)
+    response = client.get(essay.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"<h1>{essay.title}</h1>" in html or essay.title in html
+    for paragraph in essay.paragraphs:
+        assert paragraph in html
+    assert "马振华老师" in html
+
+
+def test_hidden_essay_is_not_listed_and_its_page_404s(client, imported):
+    essay = essay_at("003", 2)
+    essay.status = Essay.Status.HIDDEN
+    essay.save()
+    assert essay.get_absolute_url() not in client.get(essay.source.get_absolute_url()).content.decode()
+    assert client.get(essay.get_absolute_url()).status_code == 404
+
+
+def test_duplicate_link_still_works_and_points_to_the_main_copy(client, imported):
+    copy, main = essay_at("002", 7), essay_at("002", 1)
+    html = client.get(copy.get_absolute_url()).content.decode()
+    assert f'rel="canonical" href="http://testserver{main.get_absolute_url()}"' in html
+    assert main.get_absolute_url() in html
+    assert copy.get_absolute_url() not in client.get("/essays/?page=2").content.decode()
+
+
+def test_duplicate_of_a_hidden_essay_answers_404(client, imported):
+    copy, main = essay_at("002", 7), essay_at("002", 1)
+    main.status = Essay.Status.HIDDEN
+    main.save()
+    assert client.get(copy.get_absolute_url()).status_code == 404
+
+
+def test_markup_in_essays_is_escaped(client, db, search_index, write_file):
+    Importer().import_paths([write_file("x.txt", "标记\n1、脚本\n<script>alert(1)</script> &amp; 正文。\n")])
+    html = client.get(Essay.objects.get().get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;amp; 正文。" in html
+
+
+def test_tag_with_a_slash_has_a_working_page(client, imported):
+    tag = Tag.objects.create(name="抗疫/防控")
+    essay_at("000", 1).tags.add(tag)
+    assert client.get("/").status_code == 200
+    assert client.get(tag.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/essays/", "/tags/", "/sections/kangyi/"])
+def test_listing_pages_run_few_queries(client, imported, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) <= 10
+
+
+def test_unknown_page_is_a_chinese_404(client, db):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "zh-Hans" in response.content.decode()

@@ -1,0 +1,85 @@
+"""Settings read from the environment (archive/env.py): the defaults that make
+`make run` work, and what docker-compose.yml feeds in production."""
+
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from archive import env
+
+VAR = Path("/srv/wenji/var")
+
+
+def test_database_defaults_to_sqlite_in_var():
+    config = env.database_config({}, VAR)
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == "/srv/wenji/var/db.sqlite3"
+
+
+def test_database_url_for_postgres():
+    config = env.database_config({"DATABASE_URL": "postgres://wenji:secret@db:5432/wenji"}, VAR)
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == ("db", 5432, "wenji", "wenji")
+
+
+def test_bad_database_url_names_the_variable():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL="):
+        env.database_config({"DATABASE_URL": "nosuchdb://x"}, VAR)
+
+
+def test_search_defaults_to_whoosh_in_var():
+    config = env.search_config({}, VAR)
+    assert config == {"ENGINE": "essays.search_backends.ChineseWhooshEngine", "PATH": "/srv/wenji/var/search_index"}
+
+
+def test_search_url_with_a_whoosh_path():
+    assert env.search_config({"SEARCH_URL": "whoosh:///data/index"}, VAR)["PATH"] == "/data/index"
+
+
+def test_unknown_search_scheme_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="SEARCH_URL='solr://x'"):
+        env.search_config({"SEARCH_URL": "solr://x"}, VAR)
+
+
+@pytest.mark.parametrize(
+    ("url", "backend"),
+    [
+        ("", "django.core.cache.backends.locmem.LocMemCache"),
+        ("redis://cache:6379/1", "django.core.cache.backends.redis.RedisCache"),
+        ("dummy://", "django.core.cache.backends.dummy.DummyCache"),
+    ],
+)
+def test_cache_url(url, backend):
+    assert env.cache_config({"CACHE_URL": url}, VAR)["BACKEND"] == backend
+
+
+def test_secret_key_is_generated_once_and_kept(tmp_path):
+    first = env.secret_key({}, tmp_path)
+    assert len(first) > 40
+    assert env.secret_key({}, tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert env.secret_key({"DJANGO_SECRET_KEY": "given"}, tmp_path) == "given"
+
+
+@pytest.mark.parametrize(("raw", "value"), [("1", True), ("true", True), ("off", False), ("", False)])
+def test_booleans(raw, value):
+    assert env.env_bool({"X": raw}, "X") is value
+
+
+def test_bad_boolean_names_the_variable():
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG='maybe'"):
+        env.env_bool({"DJANGO_DEBUG": "maybe"}, "DJANGO_DEBUG")
+
+
+def test_allowed_hosts_default_and_list():
+    assert env.env_list({}, "DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1") == ["localhost", "127.0.0.1"]
+    assert env.env_list({"H": " a.org , b.org "}, "H", "") == ["a.org", "b.org"]
+
+
+def test_https_hardening_is_off_unless_asked_for(settings):
+    # Debug is off in tests, yet nothing forces HTTPS: a plain-HTTP run works.
+    assert settings.DEBUG is False
+    assert settings.SECURE_SSL_REDIRECT is False
+    assert settings.SECURE_HSTS_SECONDS == 0
+    assert settings.SESSION_COOKIE_SECURE is False
