@@ -12,6 +12,7 @@ cannot be an essay file; nothing else is expected to escape them.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -238,6 +239,7 @@ def _is_blurb(line: str) -> bool:
     return bool(BLURB_RE.search(line))
 
 
+@lru_cache(maxsize=65536)
 def looks_like_name(text: str) -> bool:
     """Whether 2-4 Han characters read as a person's name, not a slogan."""
     if not 2 <= len(text) <= 4:
@@ -401,6 +403,15 @@ def _split_title_excerpt(first: str, following: list[str]) -> str | None:
     return title or None
 
 
+def _first_of_paired_titles(title: str) -> str:
+    """'X报告会心得体会 X报告会观后感': a page title naming the same thing
+    twice for search engines; readers need the first."""
+    parts = title.split()
+    if len(parts) == 2 and len(os.path.commonprefix(parts)) >= 4:
+        return parts[0]
+    return title
+
+
 def _title_number_heading(line: str, title: str) -> bool:
     """'疫情防控的实践心得3': the collection title followed by a number."""
     if not title or not line.startswith(title) or line == title:
@@ -441,7 +452,8 @@ def parse(text: str, fallback_title: str = "") -> ParsedCollection:
     following = [line.text for line in lines[1:]]
     excerpt_title = _split_title_excerpt(first, following)
     if excerpt_title:
-        collection.title = title_line = excerpt_title
+        title_line = excerpt_title
+        collection.title = _first_of_paired_titles(excerpt_title)
         index = 1
     elif _is_blurb(first) or _match_heading(first):
         pass

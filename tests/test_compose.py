@@ -1,0 +1,73 @@
+"""docker-compose.yml, read against the compose spec's shape (no Docker engine
+runs here) and fed through the same settings code the app uses."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+from archive import env
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def interpolate(value: str, variables: dict) -> str:
+    """Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} forms."""
+
+    def replace(match):
+        name, op, arg = match.group(1), match.group(2), match.group(3)
+        if variables.get(name):
+            return variables[name]
+        if op == ":-":
+            return arg
+        raise KeyError(f"{name} is required: {arg}")
+
+    return re.sub(r"\$\{(\w+)(?:(:-|:\?)([^}]*))?\}", replace, value)
+
+
+def web_environment(**variables):
+    raw = COMPOSE["services"]["web"]["environment"]
+    return {key: interpolate(str(value), variables) for key, value in raw.items()}
+
+
+def test_services_and_volumes_are_declared():
+    assert set(COMPOSE["services"]) >= {"db", "web"}
+    for service in COMPOSE["services"].values():
+        for volume in service.get("volumes", []):
+            name = volume.split(":")[0]
+            assert name.startswith(".") or name in COMPOSE["volumes"], name
+    assert COMPOSE["services"]["web"]["depends_on"]["db"]["condition"] == "service_healthy"
+
+
+def test_web_settings_point_at_the_db_service():
+    environment = web_environment(POSTGRES_PASSWORD="pw", DJANGO_SECRET_KEY="k")
+    database = env.database_config(environment, Path("/var/lib/wenji"))
+    db = COMPOSE["services"]["db"]["environment"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert database["HOST"] == "db"
+    assert database["NAME"] == db["POSTGRES_DB"]
+    assert database["USER"] == db["POSTGRES_USER"]
+    assert database["PASSWORD"] == "pw"
+
+
+def test_web_search_index_lives_on_the_persistent_volume():
+    environment = web_environment(POSTGRES_PASSWORD="pw", DJANGO_SECRET_KEY="k")
+    search = env.search_config(environment, Path("/var/lib/wenji"))
+    mounts = [v.split(":")[1] for v in COMPOSE["services"]["web"]["volumes"]]
+    assert any(search["PATH"].startswith(m) for m in mounts)
+
+
+def test_secrets_are_required_not_defaulted():
+    try:
+        web_environment(POSTGRES_PASSWORD="pw")
+    except KeyError as exc:
+        assert "DJANGO_SECRET_KEY" in str(exc)
+    else:
+        raise AssertionError("DJANGO_SECRET_KEY must be required")
+
+
+def test_debug_is_off_and_hosts_default_safely():
+    environment = web_environment(POSTGRES_PASSWORD="pw", DJANGO_SECRET_KEY="k")
+    assert env.env_bool(environment, "DJANGO_DEBUG") is False
+    assert env.env_list(environment, "DJANGO_ALLOWED_HOSTS", "") == ["localhost", "127.0.0.1"]
