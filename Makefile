@@ -24,13 +24,15 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-seed: migrate
-	$(BIN)/python manage.py import_seeds seeds/ --no-index
+# The index is rebuilt from the database only when it is missing; the import
+# then indexes just the essays it created or changed.
+index: migrate
+	@[ -d "$${WENJI_VAR_DIR:-var}/search_index" ] || $(BIN)/python manage.py rebuild_index --noinput --verbosity 1
 
-index: seed
-	$(BIN)/python manage.py rebuild_index --noinput --verbosity 1
+seed: index
+	$(BIN)/python manage.py import_seeds seeds/
 
-run: index
+run: seed
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	@echo "Wenji is at http://$(HOST):$(PORT)/"
 	$(BIN)/gunicorn archive.wsgi --bind $(HOST):$(PORT) --workers 2 --preload --access-logfile -

@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from essays import views
+from essays.feeds import LatestEssaysFeed, SectionFeed
+from essays.sitemaps import SITEMAPS
 
 app_name = "essays"
 
@@ -12,4 +15,8 @@ urlpatterns = [
     path("sections/<str:slug>/", views.section_detail, name="section"),
     path("tags/", views.tag_list, name="tag_list"),
     path("tags/<path:name>/", views.tag_detail, name="tag"),
+    path("feed/", LatestEssaysFeed(), name="feed"),
+    path("sections/<str:slug>/feed/", SectionFeed(), name="section_feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -1,9 +1,10 @@
 """Reader-facing pages. Views choose a queryset and a template; the queries
 live on EssayQuerySet."""
 
-from django.http import Http404, HttpResponseServerError
+from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.urls import reverse
 from django.views.generic import ListView
 
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
@@ -65,6 +66,12 @@ def tag_detail(request, name):
     tag = get_object_or_404(Tag, name=name)
     essays = Essay.objects.readable().filter(tags=tag).select_related("source").in_collection_order()
     return render(request, "essays/tag_detail.html", {"tag": tag, "essays": essays})
+
+
+def robots_txt(request):
+    sitemap_url = request.build_absolute_uri(reverse("essays:sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap_url}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def page_not_found(request, exception=None):

@@ -86,3 +86,59 @@ def test_unknown_page_is_a_chinese_404(client, db):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "zh-Hans" in response.content.decode()
+
+
+def test_essay_page_carries_share_metadata(client, imported):
+    essay = essay_at("003", 1)
+    html = client.get(essay.get_absolute_url()).content.decode()
+    url = f"http://testserver{essay.get_absolute_url()}"
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert f'<meta property="og:title" content="{essay.title}">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta property="og:description" content="6月11日以来' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    assert '<meta name="description" content="6月11日以来' in html
+
+
+def test_feed_lists_the_latest_readable_essays(client, imported):
+    import xml.etree.ElementTree as ET
+
+    response = client.get("/feed/")
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    links = [item.findtext("link") for item in root.iter("item")]
+    assert len(links) == 30
+    assert f"http://testserver{essay_at('002', 7).get_absolute_url()}" not in links
+    assert 'type="application/rss+xml"' in client.get("/").content.decode()
+
+
+def test_section_feed(client, imported):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(client.get("/sections/tuopin/feed/").content)
+    titles = {item.findtext("title") for item in root.iter("item")}
+    assert titles == set(Essay.objects.readable().filter(section__slug="tuopin").values_list("title", flat=True))
+    assert client.get("/sections/nope/feed/").status_code == 404
+
+
+def test_sitemap_lists_everything_readable_with_the_real_host(client, imported):
+    import xml.etree.ElementTree as ET
+
+    response = client.get("/sitemap.xml", HTTP_HOST="localhost")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = {loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", ns)}
+    for essay in Essay.objects.readable():
+        assert f"http://localhost{essay.get_absolute_url()}" in locs
+    assert f"http://localhost{essay_at('002', 7).get_absolute_url()}" not in locs
+    assert "http://localhost/sections/kangyi/" in locs
+    assert not any("example.com" in loc for loc in locs)
+    readable_tags = Tag.objects.filter(essays__in=Essay.objects.readable()).distinct()
+    for tag in readable_tags:
+        assert f"http://localhost{tag.get_absolute_url()}" in locs
+    assert len(locs) == 32 + 5 + 3 + readable_tags.count()
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_admin(client, db):
+    text = client.get("/robots.txt", HTTP_HOST="localhost").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://localhost/sitemap.xml" in text
