@@ -123,6 +123,20 @@ class EssayQuerySet(models.QuerySet):
         (a shared link never breaks; the page points to the main copy)."""
         return self.filter(status=Essay.Status.PUBLISHED)
 
+    def with_all_tags(self, names):
+        """Essays carrying every one of the tag names (an AND)."""
+        queryset = self
+        for name in dict.fromkeys(names):
+            queryset = queryset.filter(tags__name=name)
+        return queryset
+
+    def sorted_by(self, sort: str):
+        orderings = {
+            "new": ("-created", "-pk"),
+            "length": ("-char_count", "pk"),
+        }
+        return self.order_by(*orderings.get(sort, ("source__name", "position")))
+
     def in_collection_order(self):
         return self.order_by("source__name", "position")
 

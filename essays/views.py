@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
@@ -20,13 +21,76 @@ def home(request):
     return render(request, "essays/home.html", context)
 
 
+SORTS = {"order": _("合集顺序"), "new": _("最新"), "length": _("篇幅")}
+
+
 class EssayList(ListView):
+    """All readable essays; ?tag= (repeatable, AND), ?section=, ?collection=,
+    ?sort=order|new|length."""
+
     template_name = "essays/essay_list.html"
     context_object_name = "essays"
     paginate_by = 20
 
+    def get(self, request, *args, **kwargs):
+        params = request.GET
+        self.tag_names = [name for name in dict.fromkeys(params.getlist("tag")) if name][:10]
+        self.section = Section.objects.filter(slug=params.get("section", "")).first()
+        self.collection = SourceFile.objects.filter(key=params.get("collection", "")).first()
+        self.sort = params.get("sort") if params.get("sort") in SORTS else "order"
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return Essay.objects.readable().with_related().in_collection_order()
+        essays = Essay.objects.readable().with_all_tags(self.tag_names)
+        if self.section:
+            essays = essays.filter(section=self.section)
+        if self.collection:
+            essays = essays.filter(source=self.collection)
+        return essays.with_related().sorted_by(self.sort)
+
+    def paginate_queryset(self, queryset, page_size):
+        # A page number past the end, or not a number, shows the nearest page
+        # rather than an error.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def _encoded(self, drop=None, **changes) -> str:
+        """The current filters as a query string, less ``drop`` (key, value),
+        with ``changes`` applied; the page number is always left out."""
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        if drop:
+            key, value = drop
+            params.setlist(key, [v for v in params.getlist(key) if v != value])
+        for key, value in changes.items():
+            params[key] = value
+        return params.urlencode()
+
+    def _query(self, drop=None, **changes) -> str:
+        encoded = self._encoded(drop, **changes)
+        return f"?{encoded}" if encoded else self.request.path
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        chips = [(_("标签：%(name)s") % {"name": name}, self._query(drop=("tag", name))) for name in self.tag_names]
+        if self.section:
+            chips.append(
+                (_("栏目：%(name)s") % {"name": self.section.name}, self._query(drop=("section", self.section.slug)))
+            )
+        if self.collection:
+            chips.append(
+                (
+                    _("合集：%(name)s") % {"name": self.collection.title},
+                    self._query(drop=("collection", self.collection.key)),
+                )
+            )
+        context.update(
+            chips=chips,
+            sorts=[(key, label, self._query(sort=key), key == self.sort) for key, label in SORTS.items()],
+            page_query=self._encoded(),
+        )
+        return context
 
 
 def essay_detail(request, key):

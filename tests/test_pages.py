@@ -142,3 +142,49 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_admin(client, db
     text = client.get("/robots.txt", HTTP_HOST="localhost").content.decode()
     assert "Disallow: /admin/" in text
     assert "Sitemap: http://localhost/sitemap.xml" in text
+
+
+def listed_keys(client, query):
+    html = client.get(f"/essays/?{query}").content.decode()
+    return {e.key for e in Essay.objects.all() if e.get_absolute_url() in html}
+
+
+def test_tag_filter_is_an_and(client, imported):
+    both = set(Essay.objects.readable().with_all_tags(["武汉", "疫情"]).values_list("key", flat=True))
+    wuhan = set(Essay.objects.readable().filter(tags__name="武汉").values_list("key", flat=True))
+    assert both and both < wuhan
+    assert listed_keys(client, "tag=武汉&tag=疫情&sort=new") == both
+
+
+def test_section_and_collection_filters_combine(client, imported):
+    collection = essay_at("002", 1).source
+    expected = set(
+        Essay.objects.readable().filter(section__slug="yingxiong", source=collection).values_list("key", flat=True)
+    )
+    assert expected
+    assert listed_keys(client, f"section=yingxiong&collection={collection.key}") == expected
+
+
+def test_active_filters_show_as_removable_chips(client, imported):
+    html = client.get("/essays/?tag=武汉&tag=疫情").content.decode()
+    assert "标签：武汉" in html and "标签：疫情" in html
+    assert 'href="?tag=%E7%96%AB%E6%83%85"' in html  # removing 武汉 keeps 疫情
+
+
+def test_sorting_by_length(client, imported):
+    import re
+
+    html = client.get("/essays/?sort=length").content.decode()
+    listed = list(dict.fromkeys(re.findall(r'href="(/essays/[a-z2-7]{10}/)"', html)))
+    expected = [e.get_absolute_url() for e in Essay.objects.readable().order_by("-char_count", "pk")[:20]]
+    assert listed == expected
+
+
+@pytest.mark.parametrize("page", ["999", "abc", "-1", "0", "1e9", "%00"])
+def test_any_page_value_answers(client, imported, page):
+    assert client.get(f"/essays/?page={page}").status_code == 200
+
+
+def test_tag_page_links_to_the_filtered_list(client, imported):
+    html = client.get(Tag.objects.get(name="武汉").get_absolute_url()).content.decode()
+    assert "/essays/?tag=%E6%AD%A6%E6%B1%89" in html
