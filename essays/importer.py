@@ -81,9 +81,12 @@ def collect_paths(paths: list[str | Path]) -> list[Path]:
 
 
 class Importer:
-    def __init__(self, max_bytes: int | None = None, update_index: bool = True):
+    def __init__(self, max_bytes: int | None = None, update_index: bool = True, force: bool = False):
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
         self.update_index = update_index
+        # Re-parse files even when their hash is unchanged (after the parser
+        # improved); curator-owned fields are still left alone.
+        self.force = force
         self.touched: set[int] = set()  # essays whose search document may have changed
         self._sections: list[tuple[str, list[str]]] | None = None
         self._sentence_index: dict[str, set[int]] | None = None
@@ -122,7 +125,7 @@ class Importer:
             return report
         digest = hashlib.sha256(data).hexdigest()
         existing = SourceFile.objects.filter(name=name).first()
-        if existing and existing.sha256 == digest:
+        if existing and existing.sha256 == digest and not self.force:
             report.status = "unchanged"
             report.unchanged = existing.essays.count()
             return report
@@ -164,8 +167,9 @@ class Importer:
     # -- storing -------------------------------------------------------------
 
     def _store(self, name, digest, encoding, text, size, parsed, source, report) -> None:
-        report.status = "updated" if source else "imported"
+        existed = source is not None
         source = source or SourceFile(name=name)
+        described = (source.sha256, source.title, source.intro, source.author, source.encoding)
         source.sha256 = digest
         source.encoding = encoding
         source.title = parsed.title[:300]
@@ -190,6 +194,15 @@ class Importer:
                 essay.save(update_fields=["status", "imported", "updated"])
                 self.touched.add(essay.pk)
                 report.retired += 1
+        if not existed:
+            report.status = "imported"
+        else:
+            described_now = (source.sha256, source.title, source.intro, source.author, source.encoding)
+            changed = report.created or report.updated or report.retired or described_now != described
+            report.status = "updated" if changed else "unchanged"
+            if changed and described_now[1:] != described[1:]:
+                # The collection's title shows on every essay's page.
+                self.touched.update(e.pk for e in source.essays.all())
 
     def _store_essay(self, source, position, parsed_essay, collection_author, essay: Essay | None) -> str:
         text = parsed_essay.text
@@ -280,9 +293,15 @@ class Importer:
         essay.tags.set([existing[n] for n in names if n in existing])
 
     def _first_copy(self, essay: Essay) -> Essay | None:
-        """The earliest other essay with the same text, if any."""
-        candidates = Essay.objects.filter(fingerprint=essay.fingerprint).exclude(pk=essay.pk)
-        return candidates.filter(duplicate_of__isnull=True).order_by("pk").first() or candidates.order_by("pk").first()
+        """The earliest other essay with the same text, if this one is not
+        itself the earliest; a chain of copies resolves to its main copy."""
+        candidates = Essay.objects.filter(fingerprint=essay.fingerprint).select_related("duplicate_of")
+        if essay.pk:
+            candidates = candidates.filter(pk__lt=essay.pk)
+        first = candidates.order_by("pk").first()
+        if first is None:
+            return None
+        return first.duplicate_of or first
 
     def _sentence_map(self) -> dict[str, set[int]]:
         if self._sentence_index is None:

@@ -137,6 +137,36 @@ class EssayQuerySet(models.QuerySet):
         }
         return self.order_by(*orderings.get(sort, ("source__name", "position")))
 
+    def related_to(self, essay, limit: int = 5):
+        """Readable essays sharing tags or the section with ``essay``, most
+        shared tags first; never the essay itself or a copy of its text."""
+        tag_ids = [tag.pk for tag in essay.tags.all()]
+        shared = models.Count("tags", filter=models.Q(tags__in=tag_ids), distinct=True)
+        same_section = models.Case(
+            models.When(section_id=essay.section_id, then=1), default=0, output_field=models.IntegerField()
+        )
+        return (
+            self.readable()
+            .exclude(pk=essay.pk)
+            .exclude(fingerprint=essay.fingerprint)
+            .annotate(shared=shared, same_section=same_section)
+            .filter(models.Q(shared__gt=0) | models.Q(same_section=1))
+            .select_related("source")
+            .order_by("-shared", "-same_section", "source__name", "position")[:limit]
+        )
+
+    def featured(self, limit: int = 4) -> list:
+        """Essays curators marked as featured; until they have, the longest
+        essay of each section, so the home page never shows an empty shelf."""
+        chosen = list(self.readable().filter(featured=True).select_related("source", "section")[:limit])
+        if chosen:
+            return chosen
+        picks = {}
+        longest_first = self.readable().filter(section__isnull=False).order_by("-char_count", "pk")
+        for essay in longest_first.select_related("source", "section")[:200]:
+            picks.setdefault(essay.section_id, essay)
+        return list(picks.values())[:limit]
+
     def in_collection_order(self):
         return self.order_by("source__name", "position")
 
@@ -187,6 +217,7 @@ class Essay(models.Model):
     )
     similarity = models.FloatField(_("相似度"), null=True, blank=True)
     has_placeholders = models.BooleanField(_("含匿名占位符"), default=False, db_index=True)
+    featured = models.BooleanField(_("推荐"), default=False, db_index=True, help_text=_("在首页推荐。"))
     char_count = models.PositiveIntegerField(_("字数"), default=0)
     fingerprint = models.CharField(_("正文指纹"), max_length=64, db_index=True, editable=False)
     imported = models.JSONField(_("导入值"), default=dict, editable=False)
@@ -208,6 +239,11 @@ class Essay(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("essays:essay", kwargs={"key": self.key})
+
+    @property
+    def reading_minutes(self) -> int:
+        """About 400 characters a minute, at least one."""
+        return max(1, round(self.char_count / 400))
 
     @property
     def paragraphs(self) -> list[str]:

@@ -51,6 +51,18 @@ def _t2s():
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _s2t():
+    from opencc_purepy import OpenCC
+
+    return OpenCC("s2t")
+
+
+def to_traditional(text: str) -> str:
+    """Simplified to Traditional, for readers of 繁體."""
+    return _s2t().convert(text)
+
+
 def to_simplified(text: str) -> str:
     """Traditional to Simplified, character for character (the length is kept,
     so offsets into the result are offsets into the original)."""

@@ -1,6 +1,8 @@
 """Reader-facing pages. Views choose a queryset and a template; the queries
 live on EssayQuerySet."""
 
+from dataclasses import dataclass
+
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
+from essays.textutil import to_traditional
 
 
 def home(request):
@@ -16,6 +19,7 @@ def home(request):
         "sections": Section.objects.annotate(count=readable_count()).filter(count__gt=0),
         "collections": SourceFile.objects.annotate(count=readable_count()).filter(count__gt=0),
         "recent": Essay.objects.readable().select_related("source").order_by("-created", "position")[:10],
+        "featured": Essay.objects.featured(),
         "tags": Tag.objects.annotate(count=readable_count()).filter(count__gt=0).order_by("-count", "name")[:30],
     }
     return render(request, "essays/home.html", context)
@@ -93,18 +97,44 @@ class EssayList(ListView):
         return context
 
 
+@dataclass
+class ShownText:
+    """What the essay page prints, in the script the reader chose."""
+
+    title: str
+    collection_title: str
+    author: str
+    paragraphs: list[str]
+
+    @classmethod
+    def of(cls, essay: Essay, script: str) -> "ShownText":
+        convert = to_traditional if script == "hant" else str
+        return cls(
+            title=convert(essay.title),
+            collection_title=convert(essay.source.title),
+            author=convert(essay.author),
+            paragraphs=[convert(p) for p in essay.paragraphs],
+        )
+
+
 def essay_detail(request, key):
     essay = get_object_or_404(Essay.objects.reachable().with_related(), key=key)
     main = essay.duplicate_of or essay
     if main.status != Essay.Status.PUBLISHED:
         # A duplicate of a hidden essay must not show the hidden text.
         raise Http404
+    # ?script=hant shows the essay in Traditional characters, converted on the
+    # server; the canonical link stays the plain one.
+    script = "hant" if request.GET.get("script") == "hant" else "hans"
     siblings = Essay.objects.readable().filter(source=main.source)
     context = {
         "essay": essay,
         "main": main,
+        "shown": ShownText.of(main, script),
+        "script": script,
         "previous": siblings.filter(position__lt=main.position).order_by("-position").first(),
         "next": siblings.filter(position__gt=main.position).order_by("position").first(),
+        "related": Essay.objects.related_to(main),
     }
     return render(request, "essays/essay_detail.html", context)
 

@@ -251,3 +251,18 @@ def test_search_finds_imported_essays(imported):
     # Duplicates are not in the index: only the first copy is found.
     keys = {r.key for r in SearchQuerySet().models(Essay).filter(content="方言实用手册")}
     assert keys == {essay_at("002", 1).key}
+
+
+def test_force_reparses_unchanged_files_and_keeps_curator_edits(imported):
+    source = SourceFile.objects.get(name__startswith="000")
+    source.title = "旧的解析结果"
+    source.save()
+    essay = essay_at("000", 3)
+    essay.title = "策展人的标题"
+    essay.save()
+    assert Importer().import_paths([SEEDS]).count("unchanged") == 5  # by hash, nothing to do
+    report = Importer(force=True).import_paths([SEEDS])
+    assert report.count("updated") == 1 and report.count("unchanged") == 4
+    source.refresh_from_db()
+    assert source.title == "全国脱贫攻坚先进事迹报告会心得体会"
+    assert essay_at("000", 3).title == "策展人的标题"

@@ -28,7 +28,7 @@ def test_every_readable_essay_is_linked_from_its_collection(client, imported):
 
 
 def test_essay_page_shows_the_text(client, imported):
-    essay = essay_at("004", 1)
+    essay = essay_at("004", 2)
     response = client.get(essay.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
@@ -188,3 +188,57 @@ def test_any_page_value_answers(client, imported, page):
 def test_tag_page_links_to_the_filtered_list(client, imported):
     html = client.get(Tag.objects.get(name="武汉").get_absolute_url()).content.decode()
     assert "/essays/?tag=%E6%AD%A6%E6%B1%89" in html
+
+
+def test_placeholders_are_marked_with_an_explanation(client, imported):
+    html = client.get(essay_at("000", 2).get_absolute_url()).content.decode()
+    assert '强调到20<span class="placeholder" tabindex="0" title="此处为原文的匿名处理，具体信息已隐去。"' in html
+    assert ">__</span>年现行标准" in html
+
+
+def test_traditional_display_keeps_the_canonical_link(client, imported):
+    essay = essay_at("000", 4)
+    html = client.get(essay.get_absolute_url() + "?script=hant").content.decode()
+    assert '<article class="essay" lang="zh-Hant">' in html
+    assert "黨的十八大以來" in html
+    assert f'rel="canonical" href="http://testserver{essay.get_absolute_url()}"' in html
+    assert "党的十八大以来" in client.get(essay.get_absolute_url()).content.decode()
+
+
+def test_related_essays_share_tags_and_never_repeat_the_essay(client, imported):
+    main = essay_at("002", 1)
+    related = list(Essay.objects.related_to(main))
+    assert related
+    assert main not in related and essay_at("002", 7) not in related
+    main_tags = set(main.tags.values_list("pk", flat=True))
+    assert set(related[0].tags.values_list("pk", flat=True)) & main_tags
+    html = client.get(main.get_absolute_url()).content.decode()
+    assert related[0].get_absolute_url() in html
+
+
+def test_essay_page_has_reader_controls_and_copy_link(client, imported):
+    essay = essay_at("003", 1)
+    html = client.get(essay.get_absolute_url()).content.decode()
+    assert f'class="copy-link" data-url="http://testserver{essay.get_absolute_url()}"' in html
+    assert 'data-font="large"' in html and 'class="theme-toggle"' in html
+    assert 'href="?script=hant"' in html
+
+
+def test_home_features_essays(client, imported):
+    chosen = essay_at("003", 2)
+    chosen.featured = True
+    chosen.save()
+    html = client.get("/").content.decode()
+    assert "推荐阅读" in html and chosen.get_absolute_url() in html
+
+
+def test_home_without_featured_essays_shows_one_per_section(imported):
+    picks = Essay.objects.featured()
+    assert len({e.section_id for e in picks}) == len(picks) >= 3
+
+
+def test_essay_page_runs_few_queries(client, imported):
+    essay = essay_at("002", 7)  # a duplicate: the main copy's relations load too
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(essay.get_absolute_url()).status_code == 200
+    assert len(queries) <= 10

@@ -15,13 +15,18 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="*", help="files or folders (default: seeds/)")
         parser.add_argument("--no-index", action="store_true", help="leave the search index alone")
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="re-parse files even if unchanged (after a parser update); curator edits are kept",
+        )
 
     def handle(self, *args, **options):
         paths = options["paths"] or [settings.BASE_DIR / "seeds"]
         files = collect_paths(paths)
         if not files:
             raise CommandError(f"no .txt files found in {', '.join(str(p) for p in paths)}")
-        importer = Importer(update_index=not options["no_index"])
+        importer = Importer(update_index=not options["no_index"], force=options["force"])
         verbosity = options["verbosity"]
         show_bar = not options["no_progress"] and verbosity > 0 and sys.stderr.isatty()
         bar = None

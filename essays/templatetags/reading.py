@@ -1,0 +1,30 @@
+"""Template helpers for reading pages."""
+
+from django import template
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from essays.parsing import PLACEHOLDER_RE
+
+register = template.Library()
+
+
+@register.filter
+def mark_placeholders(text: str) -> str:
+    """Escape a paragraph, then mark the anonymisation placeholders in it
+    (20__年, _县, **) with a short explanation readers can hover or tap."""
+    note = gettext("此处为原文的匿名处理，具体信息已隐去。")
+    pieces = []
+    last = 0
+    for match in PLACEHOLDER_RE.finditer(text):
+        pieces.append(escape(text[last : match.start()]))
+        pieces.append(
+            format_html(
+                '<span class="placeholder" tabindex="0" title="{}" data-note="{}">{}</span>', note, note, match.group(0)
+            )
+        )
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    # Every piece was escaped above; only our own span markup is unescaped.
+    return mark_safe("".join(str(p) for p in pieces))  # noqa: S308
