@@ -97,8 +97,51 @@ class Tag(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        # A renamed tag keeps its old address working: the old name becomes
+        # an alias that redirects here.
+        if self.pk:
+            old_name = Tag.objects.filter(pk=self.pk).values_list("name", flat=True).first()
+            if old_name and old_name != self.name:
+                super().save(*args, **kwargs)
+                TagAlias.objects.update_or_create(name=old_name, defaults={"tag": self})
+                TagAlias.objects.filter(name=self.name).delete()
+                return
+        super().save(*args, **kwargs)
+        TagAlias.objects.filter(name=self.name).delete()
+
+    def merge(self, others) -> int:
+        """Fold ``others`` into this tag: their essays get this tag, their
+        names redirect here, and they are deleted. Returns essays moved."""
+        moved = 0
+        for other in others:
+            if other.pk == self.pk:
+                continue
+            essays = list(other.essays.all())
+            self.essays.add(*essays)
+            moved += len(essays)
+            TagAlias.objects.filter(tag=other).update(tag=self)
+            name = other.name
+            other.delete()
+            TagAlias.objects.update_or_create(name=name, defaults={"tag": self})
+        return moved
+
     def get_absolute_url(self) -> str:
         return reverse("essays:tag", kwargs={"name": self.name})
+
+
+class TagAlias(models.Model):
+    """A tag's former name (after a rename or merge); its URL redirects."""
+
+    name = models.CharField(_("旧名称"), max_length=50, unique=True)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("标签"))
+
+    class Meta:
+        verbose_name = _("标签别名")
+        verbose_name_plural = _("标签别名")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.tag.name}"
 
 
 def readable_q(prefix: str = "") -> models.Q:
@@ -236,6 +279,13 @@ class Essay(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "text" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "char_count", "has_placeholders", "fingerprint"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("essays:essay", kwargs={"key": self.key})

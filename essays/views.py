@@ -4,13 +4,13 @@ live on EssayQuerySet."""
 from dataclasses import dataclass
 
 from django.http import Http404, HttpResponse, HttpResponseServerError
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
-from essays.models import Essay, Section, SourceFile, Tag, readable_count
+from essays.models import Essay, Section, SourceFile, Tag, TagAlias, readable_count
 from essays.textutil import to_traditional
 
 
@@ -157,7 +157,11 @@ def tag_list(request):
 
 
 def tag_detail(request, name):
-    tag = get_object_or_404(Tag, name=name)
+    tag = Tag.objects.filter(name=name).first()
+    if tag is None:
+        # A renamed or merged tag's old address still works.
+        alias = get_object_or_404(TagAlias.objects.select_related("tag"), name=name)
+        return redirect(alias.tag, permanent=True)
     essays = Essay.objects.readable().filter(tags=tag).select_related("source").in_collection_order()
     return render(request, "essays/tag_detail.html", {"tag": tag, "essays": essays})
 

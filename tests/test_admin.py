@@ -1,0 +1,354 @@
+"""The curators' admin: actions, filters, search, forms, duplicates, queues,
+tags, uploads, permissions and history."""
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from essays.admin import queue_queryset
+from essays.models import Essay, Section, SourceFile, Tag
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:essays_essay_changelist")
+
+
+def essay_at(prefix, position):
+    return Essay.objects.get(source__name__startswith=prefix, position=position)
+
+
+@pytest.fixture
+def curator(db):
+    user = User.objects.create_user("curator", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="curators"))
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+def run_action(client, action, essays, **data):
+    payload = {"action": action, "_selected_action": [e.pk for e in essays], **data}
+    return client.post(CHANGELIST, payload, follow=True)
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]]
+
+
+# -- who gets in ------------------------------------------------------------------------------
+
+
+def test_anonymous_users_are_sent_to_log_in(client, imported):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+    assert client.get(reverse("admin:essays_sourcefile_upload")).status_code == 302
+
+
+def test_a_non_staff_user_is_refused(client, imported):
+    client.force_login(User.objects.create_user("reader", password="pw"))
+    assert client.get(CHANGELIST).status_code == 302
+
+
+def test_staff_without_curator_rights_cannot_change_essays(client, imported):
+    client.force_login(User.objects.create_user("intern", password="pw", is_staff=True))
+    assert client.get(CHANGELIST).status_code == 403
+    essay = essay_at("003", 1)
+    response = client.post(reverse("admin:essays_essay_add_tag", args=[essay.pk]), {"tag": "新标签"})
+    assert response.status_code == 403
+    assert not Tag.objects.filter(name="新标签").exists()
+
+
+def test_curators_group_has_just_what_curators_need():
+    codenames = set(Group.objects.get(name="curators").permissions.values_list("codename", flat=True))
+    assert {"change_essay", "view_essay", "add_tag", "change_tag", "add_sourcefile"} <= codenames
+    assert "delete_essay" not in codenames
+    assert not any(code.endswith(("_user", "_group")) for code in codenames)
+
+
+# -- changelist -------------------------------------------------------------------------------------
+
+
+def test_changelist_columns_and_a_page_of_rows_stays_fast(curator_client, imported):
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(CHANGELIST)
+    html = response.content.decode()
+    assert response.status_code == 200
+    for heading in ("标题", "合集", "序号", "栏目", "状态", "标签", "重复", "含匿名占位符", "字数", "更新时间"):
+        assert heading in html
+    assert len(queries) <= 15
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("has_placeholders__exact=1", {("000", 2), ("004", 1), ("002", 6)}),
+        ("dup=copy", {("002", 7)}),
+        ("dup=has", {("002", 1)}),
+        ("queue=placeholders", {("000", 2), ("004", 1)}),
+        ("section__id__exact={yingxiong}", {("002", 6), ("000", 7)}),
+    ],
+)
+def test_filters(curator_client, imported, query, expected):
+    query = query.format(yingxiong=Section.objects.get(slug="yingxiong").pk)
+    shown = {
+        (e.source.name[:3], e.position) for e in curator_client.get(f"{CHANGELIST}?{query}").context["cl"].result_list
+    }
+    assert expected <= shown
+    if query.startswith("dup="):
+        assert shown == expected
+
+
+def test_untagged_and_curated_filters(curator_client, imported):
+    essay = essay_at("001", 2)
+    essay.tags.clear()
+    essay.title = "策展人改过的标题"
+    essay.save()
+    untagged = curator_client.get(f"{CHANGELIST}?tagged=no").context["cl"].result_list
+    assert list(untagged) == [essay]
+    curated = curator_client.get(f"{CHANGELIST}?curated=yes").context["cl"].result_list
+    assert list(curated) == [essay]
+
+
+def test_search_finds_chinese_substrings_in_titles_and_text(curator_client, imported):
+    found = curator_client.get(f"{CHANGELIST}?q=周柳吟").context["cl"].result_list
+    assert [(e.source.name[:3], e.position) for e in found] == [("000", 6)]
+    found = curator_client.get(f"{CHANGELIST}?q=实践心得").context["cl"].result_list
+    assert len(found) == 5
+
+
+# -- bulk actions -------------------------------------------------------------------------------------
+
+
+def test_hide_and_publish_report_what_changed(curator_client, imported):
+    essays = [essay_at("003", 1), essay_at("003", 2)]
+    response = run_action(curator_client, "hide", essays)
+    assert "已隐藏 2 篇文章。" in messages_of(response)
+    assert set(Essay.objects.filter(pk__in=[e.pk for e in essays]).values_list("status", flat=True)) == {"hidden"}
+    response = run_action(curator_client, "publish", essays + [essay_at("003", 3)])
+    assert "已发布 2 篇文章。" in messages_of(response)
+
+
+def test_set_section_uses_an_intermediate_page(curator_client, imported):
+    essays = [essay_at("004", 1), essay_at("004", 2)]
+    page = run_action(curator_client, "set_section", essays)
+    assert "设置栏目" in page.content.decode()
+    section = Section.objects.get(slug="dangjian")
+    response = run_action(curator_client, "set_section", essays, apply="1", section=section.pk)
+    assert "已把 2 篇文章放入栏目“党建与担当”。" in messages_of(response)
+    assert {e.section for e in Essay.objects.filter(pk__in=[e.pk for e in essays])} == {section}
+
+
+def test_add_and_remove_tags(curator_client, imported):
+    essays = [essay_at("001", 1), essay_at("001", 2)]
+    response = run_action(curator_client, "add_tags", essays, apply="1", names="基层治理，乡村")
+    assert "已给 2 篇文章加上标签：基层治理、乡村。" in messages_of(response)
+    assert all({"基层治理", "乡村"} <= {t.name for t in e.tags.all()} for e in essays)
+    response = run_action(curator_client, "remove_tags", essays, apply="1", names="乡村")
+    assert "已从 2 篇文章去掉标签：乡村。" in messages_of(response)
+    assert not Tag.objects.get(name="乡村").essays.exists()
+
+
+def test_mark_and_clear_duplicate(curator_client, imported):
+    main, copy = essay_at("003", 1), essay_at("003", 2)
+    response = run_action(curator_client, "mark_duplicate", [copy], apply="1", original=main.key)
+    assert f"已把 1 篇文章标记为《{main.title}》的重复副本。" in messages_of(response)
+    copy.refresh_from_db()
+    assert copy.duplicate_of == main
+    assert copy not in Essay.objects.readable()
+    response = run_action(curator_client, "clear_duplicate", [copy])
+    assert "已取消 1 篇文章的重复标记。" in messages_of(response)
+    copy.refresh_from_db()
+    assert copy.duplicate_of is None
+
+
+def test_actions_go_to_the_history_with_what_changed(curator_client, imported, curator):
+    essay = essay_at("003", 1)
+    run_action(curator_client, "hide", [essay])
+    entry = LogEntry.objects.filter(object_id=str(essay.pk)).latest("action_time")
+    assert entry.user == curator
+    assert "已隐藏" in entry.get_change_message()
+
+
+# -- the change form -------------------------------------------------------------------------------
+
+
+def change_url(essay):
+    return reverse("admin:essays_essay_change", args=[essay.pk])
+
+
+def form_data(essay, **changes):
+    data = {
+        "title": essay.title,
+        "author": essay.author,
+        "section": essay.section_id or "",
+        "tags": [t.pk for t in essay.tags.all()],
+        "status": essay.status,
+        "duplicate_of": essay.duplicate_of_id or "",
+        "text": "\n\n".join(essay.paragraphs),
+        "new_tags": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_change_form_shows_paragraphs_provenance_and_suggestions(curator_client, imported):
+    essay = essay_at("004", 3)
+    html = curator_client.get(change_url(essay)).content.decode()
+    assert "\n\n".join(essay.paragraphs[:2]) in html
+    assert essay.source.name in html
+    assert essay.get_absolute_url() in html
+    assert 'class="button suggested-tag"' in html
+    assert "策展人接管的字段" in html
+
+
+def test_saving_the_form_keeps_paragraphs_and_records_changed_fields(curator_client, imported):
+    essay = essay_at("004", 3)
+    text = "第一段。\n\n第二段，有占位符20__年。\n\n\n第三段。"
+    response = curator_client.post(
+        change_url(essay), form_data(essay, title="新的标题", text=text, new_tags="党员先锋 金珊"), follow=True
+    )
+    assert response.status_code == 200
+    essay.refresh_from_db()
+    assert essay.title == "新的标题"
+    assert essay.paragraphs == ["第一段。", "第二段，有占位符20__年。", "第三段。"]
+    assert essay.has_placeholders and essay.char_count == 22
+    assert {"党员先锋", "金珊"} <= {t.name for t in essay.tags.all()}
+    assert {"title", "text", "tags"} <= set(essay.curated_fields())
+    message = LogEntry.objects.filter(object_id=str(essay.pk)).latest("action_time").get_change_message()
+    assert "标题" in message and "正文" in message
+    assert "标题" in curator_client.get(change_url(essay)).content.decode().split("策展人接管的字段")[1][:400]
+
+
+def test_an_essay_cannot_duplicate_itself(curator_client, imported):
+    essay = essay_at("004", 3)
+    response = curator_client.post(change_url(essay), form_data(essay, duplicate_of=essay.pk))
+    assert response.status_code == 200
+    assert "文章不能是自己的重复副本。" in response.content.decode()
+
+
+def test_suggested_tag_is_added_with_one_click(curator_client, imported):
+    essay = essay_at("004", 3)
+    response = curator_client.post(
+        reverse("admin:essays_essay_add_tag", args=[essay.pk]), {"tag": "请战书"}, follow=True
+    )
+    assert "已加上标签：请战书。" in messages_of(response)
+    assert "请战书" in {t.name for t in essay.tags.all()}
+
+
+def test_revert_to_imported_text(curator_client, imported):
+    essay = essay_at("004", 3)
+    original = essay.text
+    essay.text = "被改坏的正文。"
+    essay.save()
+    response = curator_client.post(reverse("admin:essays_essay_revert", args=[essay.pk]), follow=True)
+    assert "正文已恢复为导入时的文本。" in messages_of(response)
+    essay.refresh_from_db()
+    assert essay.text == original
+
+
+# -- duplicates and review queue ---------------------------------------------------------------------
+
+
+def test_duplicates_page_shows_pairs_side_by_side(curator_client, imported, write_file):
+    html = curator_client.get(reverse("admin:essays_essay_duplicates")).content.decode()
+    main, copy = essay_at("002", 1), essay_at("002", 7)
+    assert f"主本：{main.title}" in html
+    assert copy.title in html and "完全相同" in html and "100%" in html
+
+
+def test_near_duplicate_differences_are_marked(curator_client, db, search_index, write_file):
+    from essays.importer import Importer
+
+    base = "".join(f"这是第{i}句话，讲的是抗击疫情的故事和平凡英雄的事迹。" for i in range(30))
+    changed = base.replace("第3句话", "第三句话")
+    Importer().import_paths([write_file("near.txt", f"近似合集\n1、原文\n{base}\n2、改动\n{changed}\n")])
+    html = curator_client.get(reverse("admin:essays_essay_duplicates")).content.decode()
+    assert "疑似重复" in html
+    assert "<del>3</del>" in html and "<ins>三</ins>" in html
+
+
+def test_keep_this_copy_as_main(curator_client, imported):
+    main, copy = essay_at("002", 1), essay_at("002", 7)
+    response = curator_client.post(reverse("admin:essays_essay_keep_main", args=[copy.pk]), follow=True)
+    assert f"《{copy.title}》现在是主本；1 篇副本指向它。" in messages_of(response)
+    main.refresh_from_db()
+    copy.refresh_from_db()
+    assert main.duplicate_of == copy and copy.duplicate_of is None
+    assert copy in Essay.objects.readable() and main not in Essay.objects.readable()
+
+
+def test_review_queue_and_dashboard_counts(curator_client, imported):
+    html = curator_client.get(reverse("admin:essays_essay_review")).content.decode()
+    placeholders = Essay.objects.filter(has_placeholders=True).exclude(status="hidden").count()
+    assert f"含匿名占位符</a>：{placeholders}" in html
+    assert "没有栏目</a>：0" in html
+    dashboard = curator_client.get(reverse("admin:index")).content.decode()
+    assert "待处理队列" in dashboard and f'<td class="queue-count">{placeholders}</td>' in dashboard
+
+
+def test_fixing_an_essay_takes_it_off_the_queue(curator_client, imported):
+    essay = essay_at("003", 1)
+    essay.tags.clear()
+    assert essay in queue_queryset("untagged")
+    curator_client.post(reverse("admin:essays_essay_add_tag", args=[essay.pk]), {"tag": "北京"})
+    assert essay not in queue_queryset("untagged")
+
+
+# -- tags, sections, collections ----------------------------------------------------------------------
+
+
+def test_tag_rename_keeps_the_old_url_as_a_redirect(curator_client, client, imported):
+    tag = Tag.objects.get(name="武汉")
+    response = curator_client.post(
+        reverse("admin:essays_tag_change", args=[tag.pk]),
+        {"name": "武汉市", "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0"},
+    )
+    assert response.status_code == 302
+    old = client.get("/tags/武汉/")
+    assert old.status_code == 301 and old["Location"] == Tag.objects.get(name="武汉市").get_absolute_url()
+
+
+def test_merging_tags(curator_client, client, imported):
+    target, other = Tag.objects.get(name="疫情"), Tag.objects.get(name="防控")
+    essays_before = set(target.essays.all()) | set(other.essays.all())
+    payload = {"action": "merge_tags", "_selected_action": [target.pk, other.pk], "apply": "1", "target": target.pk}
+    response = curator_client.post(reverse("admin:essays_tag_changelist"), payload, follow=True)
+    assert any("已把 防控 合并到“疫情”" in m for m in messages_of(response))
+    assert not Tag.objects.filter(name="防控").exists()
+    assert set(target.essays.all()) == essays_before
+    assert client.get("/tags/防控/")["Location"] == target.get_absolute_url()
+
+
+def test_section_and_tag_lists_show_counts(curator_client, imported):
+    html = curator_client.get(reverse("admin:essays_section_changelist")).content.decode()
+    assert "文章数" in html
+    html = curator_client.get(reverse("admin:essays_tag_changelist")).content.decode()
+    assert "文章数" in html
+
+
+def test_collection_page_shows_raw_text_and_statistics(curator_client, imported):
+    source = SourceFile.objects.get(name__startswith="002")
+    html = curator_client.get(reverse("admin:essays_sourcefile_change", args=[source.pk])).content.decode()
+    assert "10 篇，已发布 10 篇，重复 1 篇" in html
+    assert "1、平凡英雄事迹个人学习心得" in html
+
+
+def test_upload_imports_good_files_and_refuses_bad_ones(curator_client, db, search_index):
+    good = SimpleUploadedFile("新合集.txt", "新合集\n1、第一篇\n这是上传的文章。\n".encode(), "text/plain")
+    empty = SimpleUploadedFile("empty.txt", b"", "text/plain")
+    image = SimpleUploadedFile("photo.png", b"\x89PNG\r\n", "image/png")
+    response = curator_client.post(reverse("admin:essays_sourcefile_upload"), {"files": [good, empty, image]})
+    html = response.content.decode()
+    assert "新合集.txt: imported: 1 new" in html
+    assert "empty.txt: refused: empty file" in html
+    assert "photo.png: refused: 不是 .txt 文件" in html
+    assert "files: 1 imported, 0 unchanged, 2 failed" in html
+    assert Essay.objects.get().paragraphs == ["这是上传的文章。"]
