@@ -630,7 +630,8 @@ def duplicate_group_of(essay: Essay) -> list[Essay]:
 def marked_diff(a: str, b: str) -> tuple[str, str]:
     """Two texts as HTML with the differing runs wrapped in <del>/<ins>; every
     piece of text is escaped."""
-    a, b = compact(a), compact(b)
+    # Paragraph breaks stay (the page shows them); other whitespace does not count.
+    a, b = ("\n".join(compact(line) for line in text.splitlines()) for text in (a, b))
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     left, right = [], []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
