@@ -8,8 +8,12 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PG_URL ?= postgres://postgres@127.0.0.1:5432/wenji
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The browser tests use Debian's Chromium; Playwright never downloads one.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-sqlite test-postgres lint install migrate seed index serve clean messages check-migrations
+.PHONY: run test test-sqlite test-postgres lint install migrate seed index serve clean messages check-migrations browser-deps node-deps screenshots bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,14 +48,48 @@ lint: install
 check-migrations: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --verbosity 0
 
-test-sqlite: install
+# For the browser tests (tests/browser): Debian's Chromium and CJK fonts, and
+# Java for the Nu HTML checker. Each is installed only when it is missing.
+browser-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "apt-get install$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+# axe-core and vnu.jar, pinned by package-lock.json. --ignore-scripts: vnu-jar's
+# install script would fetch a Java runtime; the system's Java is used instead.
+$(NODE_STAMP): package.json package-lock.json | browser-deps
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+node-deps: $(NODE_STAMP)
+
+test-sqlite: install browser-deps node-deps
 	DATABASE_URL= $(BIN)/pytest
 
-test-postgres: install
+test-postgres: install browser-deps node-deps
 	@.ci/ensure-postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 test: lint check-migrations test-sqlite test-postgres
 
+# Search speed and recall on a synthetic corpus (not part of `make test`):
+# writes docs/benchmarks.md. BENCH_ESSAYS=20000 for the larger run.
+BENCH_ESSAYS ?= 2000
+bench: install
+	$(BIN)/python -m bench.run --essays $(BENCH_ESSAYS) --output docs/benchmarks.md
+
+# PNGs for the README, taken from a running server (`make run` in another
+# terminal): SCREENSHOT_URL=http://127.0.0.1:8000 by default.
+SCREENSHOT_URL ?= http://$(HOST):$(PORT)
+screenshots: install browser-deps
+	$(BIN)/python docs/screenshots/make_screenshots.py --base-url $(SCREENSHOT_URL)
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules

@@ -6,9 +6,10 @@ environment, without reloading Django's settings.
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -77,8 +78,14 @@ def secret_key(environ, var_dir: Path) -> str:
 
 SEARCH_SCHEMES = {
     "whoosh": "essays.search_backends.ChineseWhooshEngine",
-    "simple": "haystack.backends.simple_backend.SimpleEngine",
+    # haystack's Elasticsearch 7 backend, with whitespace-analysed fields;
+    # the 7.13 client also talks to OpenSearch 1.x/2.x (later 7.x clients
+    # refuse servers that are not Elastic's).
+    "elasticsearch": "essays.search_backends.ChineseElasticsearchEngine",
+    "opensearch": "essays.search_backends.ChineseElasticsearchEngine",
 }
+DEFAULT_INDEX_NAME = "wenji"
+_INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,254}$")
 
 
 def search_config(environ, var_dir: Path) -> dict:
@@ -87,19 +94,53 @@ def search_config(environ, var_dir: Path) -> dict:
     whoosh:///            -> embedded index in var/search_index
     whoosh:///abs/path    -> embedded index at /abs/path
     opensearch://host:9200/essays, elasticsearch://host:9200/essays
-                          -> remote engine, index name from the path
+                          -> remote engine over HTTP, index name from the
+                             path (default "wenji")
+    opensearch+https://user:password@host:9200/essays
+                          -> the same over HTTPS, with basic auth
+    ?timeout=30           -> request timeout in seconds (default 10)
     """
     url = environ.get("SEARCH_URL", "").strip() or "whoosh:///"
     parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in SEARCH_SCHEMES:
+    scheme, _, transport = parts.scheme.lower().partition("+")
+    if scheme not in SEARCH_SCHEMES or (transport and (scheme == "whoosh" or transport not in ("http", "https"))):
         raise ImproperlyConfigured(
-            f"SEARCH_URL={url!r}: unknown scheme {scheme!r}; use one of {', '.join(sorted(SEARCH_SCHEMES))}"
+            f"SEARCH_URL={url!r}: unknown scheme {parts.scheme!r}; use one of {', '.join(sorted(SEARCH_SCHEMES))}"
+            " (opensearch and elasticsearch also as +https)"
         )
     connection = {"ENGINE": SEARCH_SCHEMES[scheme]}
     if scheme == "whoosh":
         path = parts.path if parts.path not in ("", "/") else str(var_dir / "search_index")
         connection["PATH"] = path
+        return connection
+    if not parts.hostname:
+        raise ImproperlyConfigured(f"SEARCH_URL={url!r}: no host (e.g. {scheme}://localhost:9200/wenji)")
+    index_name = parts.path.strip("/") or DEFAULT_INDEX_NAME
+    if not _INDEX_NAME.match(index_name):
+        raise ImproperlyConfigured(
+            f"SEARCH_URL={url!r}: {index_name!r} is not a valid index name (lower-case letters, digits, . _ -)"
+        )
+    params = parse_qs(parts.query)
+    try:
+        timeout = int(params.get("timeout", ["10"])[0])
+    except ValueError:
+        raise ImproperlyConfigured(f"SEARCH_URL={url!r}: timeout must be a whole number of seconds") from None
+    try:
+        port = parts.port or 9200
+    except ValueError:
+        raise ImproperlyConfigured(f"SEARCH_URL={url!r}: the port is not a number") from None
+    auth = ""
+    if parts.username:
+        auth = quote(unquote(parts.username), safe="")
+        if parts.password is not None:
+            auth += ":" + quote(unquote(parts.password), safe="")
+        auth += "@"
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    connection.update(
+        URL=f"{transport or 'http'}://{auth}{host}:{port}/",
+        INDEX_NAME=index_name,
+        TIMEOUT=timeout,
+    )
     return connection
 
 

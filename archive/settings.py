@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "archive.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -82,9 +82,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache_config(os.environ, VAR_DIR)}
 
 HAYSTACK_CONNECTIONS = {"default": env.search_config(os.environ, VAR_DIR)}
-# The importer and the admin update the index themselves, after commit, in
-# batches; haystack's per-save signal processor stays off.
-HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
+# Saving or deleting an essay (admin, shell) queues it for the index, written
+# after the transaction commits; the importer indexes in batches at the end.
+HAYSTACK_SIGNAL_PROCESSOR = "essays.search.EssaySignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -111,6 +111,9 @@ STORAGES = {
 
 # Where jieba keeps its dictionary cache (it would otherwise write to /tmp).
 JIEBA_CACHE_DIR = VAR_DIR / "jieba"
+# Words of this archive jieba keeps whole (tags, sections, people), written by
+# `manage.py build_search_dictionary`; after it changes, run rebuild_index.
+JIEBA_CORPUS_DICT = VAR_DIR / "jieba" / "corpus_dict.txt"
 
 # Largest text file the importer accepts, in bytes.
 IMPORT_MAX_BYTES = env.env_int(os.environ, "WENJI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)

@@ -95,11 +95,14 @@ class Importer:
     # -- entry points ------------------------------------------------------
 
     def import_paths(self, paths, progress=None) -> ImportReport:
+        from essays.search import deferred
+
         report = ImportReport()
-        for path in collect_paths(paths):
-            report.files.append(self.import_path(path))
-            if progress is not None:
-                progress(report.files[-1])
+        with deferred():  # saves do not index one by one: finish() does, in batches
+            for path in collect_paths(paths):
+                report.files.append(self.import_path(path))
+                if progress is not None:
+                    progress(report.files[-1])
         self.finish(report)
         return report
 

@@ -1,10 +1,28 @@
-"""Keeping the search index in step with the database."""
+"""Searching, and keeping the search index in step with the database.
+
+Index updates happen after the transaction commits, in batches: an essay saved
+or deleted anywhere (admin, shell, importer) is queued, and the queue is
+written to the index once the surrounding transaction has committed. The
+importer defers its updates to the end of a run (``deferred()``) and indexes
+what it touched in one go.
+"""
 
 from __future__ import annotations
 
-from haystack import connections
+import logging
+import threading
+from contextlib import contextmanager
 
-from essays.models import Essay
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from haystack import connections
+from haystack.signals import BaseSignalProcessor
+
+from essays.models import Essay, Section, SourceFile, Tag
+from essays.search_backends import SearchHits, SearchRequest
+from essays.tokenize import Query
+
+logger = logging.getLogger(__name__)
 
 
 def _index(using="default"):
@@ -23,6 +41,121 @@ def update_essays(pks, using="default", batch_size=500) -> None:
         chunk = [pk for pk in pks[start : start + batch_size] if pk in readable]
         if chunk:
             backend.update(index, index.index_queryset(using).filter(pk__in=chunk))
-    for pk in pks:
-        if pk not in readable:
-            backend.remove(f"essays.essay.{pk}")
+    gone = [f"essays.essay.{pk}" for pk in pks if pk not in readable]
+    if hasattr(backend, "remove_many"):
+        backend.remove_many(gone)
+    else:
+        for identifier in gone:
+            backend.remove(identifier)
+
+
+def run_search(request: SearchRequest, using="default") -> SearchHits:
+    if not request.query:
+        return SearchHits(0, [], 0)
+    return connections[using].get_backend().run_search(request)
+
+
+# -- keeping in step -----------------------------------------------------------------
+
+_state = threading.local()
+
+
+def _pending() -> set[int]:
+    if not hasattr(_state, "pending"):
+        _state.pending = set()
+    return _state.pending
+
+
+def _deferring() -> bool:
+    return getattr(_state, "deferred", 0) > 0
+
+
+@contextmanager
+def deferred():
+    """Within this block, saves and deletes do not touch the index; the caller
+    updates it itself (the importer does, in batches, at the end of a run)."""
+    _state.deferred = getattr(_state, "deferred", 0) + 1
+    try:
+        yield
+    finally:
+        _state.deferred -= 1
+
+
+def _flush() -> None:
+    pks = set(_pending())
+    _pending().clear()
+    if not pks:
+        return
+    try:
+        update_essays(pks)
+    except Exception:  # the database is right; rebuild_index repairs the index
+        logger.exception("search index update failed for %d essays", len(pks))
+
+
+def queue(pks) -> None:
+    """Index (or remove) these essays once the current transaction commits."""
+    if _deferring():
+        return
+    pks = set(pks)
+    if not pks:
+        return
+    pending = _pending()
+    was_empty = not pending
+    pending.update(pks)
+    # One flush per transaction. Essays queued in a transaction that was
+    # rolled back stay queued and are re-read by the next flush (harmless);
+    # that flush is registered because none is waiting any more.
+    waiting = any(entry[1] is _flush for entry in transaction.get_connection().run_on_commit)
+    if was_empty or not waiting:
+        transaction.on_commit(_flush)
+
+
+class EssaySignalProcessor(BaseSignalProcessor):
+    """Queues the essays whose search document a change may alter: the essay
+    itself on save or delete, its tags changing, or the rename of a tag,
+    section or collection it belongs to. Nothing is indexed on a page view."""
+
+    def setup(self):
+        post_save.connect(self.essay_changed, sender=Essay)
+        post_delete.connect(self.essay_changed, sender=Essay)
+        m2m_changed.connect(self.tags_changed, sender=Essay.tags.through)
+        for model in (Tag, Section, SourceFile):
+            post_save.connect(self.related_changed, sender=model)
+        for model in (Tag, Section):
+            pre_delete.connect(self.related_deleted, sender=model)
+
+    def teardown(self):
+        post_save.disconnect(self.essay_changed, sender=Essay)
+        post_delete.disconnect(self.essay_changed, sender=Essay)
+        m2m_changed.disconnect(self.tags_changed, sender=Essay.tags.through)
+        for model in (Tag, Section, SourceFile):
+            post_save.disconnect(self.related_changed, sender=model)
+        for model in (Tag, Section):
+            pre_delete.disconnect(self.related_deleted, sender=model)
+
+    def essay_changed(self, sender, instance, raw=False, **kwargs):
+        if not raw and instance.pk is not None:
+            queue([instance.pk])
+
+    def tags_changed(self, sender, instance, action, reverse, pk_set, **kwargs):
+        if _deferring():
+            return
+        if not reverse:
+            if action in ("post_add", "post_remove", "post_clear"):
+                queue([instance.pk])
+        elif action in ("post_add", "post_remove") and pk_set:
+            queue(pk_set)
+        elif action == "pre_clear":
+            queue(instance.essays.values_list("pk", flat=True))
+
+    def related_changed(self, sender, instance, created=False, raw=False, **kwargs):
+        if created or raw or _deferring():
+            return
+        queue(instance.essays.values_list("pk", flat=True))
+
+    def related_deleted(self, sender, instance, **kwargs):
+        if not _deferring():
+            queue(instance.essays.values_list("pk", flat=True))
+
+
+__all__ = ["Query", "SearchRequest", "SearchHits", "run_search", "update_essays", "queue", "deferred"]

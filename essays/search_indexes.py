@@ -1,20 +1,32 @@
 """The search index: readable essays only, from the same QuerySet method the
-pages use, so search and pages always agree on what is visible."""
+pages use, so search and pages always agree on what is visible.
+
+Every text field holds tokens made by ``essays.tokenize`` (normalised, then
+jieba words, character bigrams or single characters, joined by spaces); the
+backends index them with a whitespace analyzer."""
 
 from haystack import indexes
 
+from essays import tokenize
 from essays.models import Essay
 
 
 class EssayIndex(indexes.SearchIndex, indexes.Indexable):
+    # jieba words of the whole document (title, collection, author, section,
+    # tags, text): the document field, for BM25 ranking.
     text = indexes.CharField(document=True)
-    title = indexes.CharField(model_attr="title", boost=2.0)
-    collection = indexes.CharField()
-    author = indexes.CharField(model_attr="author", default="")
-    section = indexes.CharField(null=True)
-    tags = indexes.MultiValueField()
-    key = indexes.CharField(model_attr="key", indexed=False)
-    updated = indexes.DateTimeField(model_attr="updated")
+    title_words = indexes.CharField()
+    meta_words = indexes.CharField()  # tags and section: weighed over the body
+    grams = indexes.CharField()  # character bigrams of title and text, for verbatim recall
+    meta_grams = indexes.CharField()  # ... of tags, section, collection, author
+    title_grams = indexes.CharField()
+    chars = indexes.CharField()  # distinct characters of title and text, for one-character queries
+    # Filters, as tokens: tag, section and collection primary keys.
+    tag_ids = indexes.CharField()
+    section_key = indexes.CharField()
+    collection_key = indexes.CharField()
+    created = indexes.DateTimeField(model_attr="created")
+    key = indexes.CharField(model_attr="key", indexed=False)  # stored, for SearchQuerySet users
 
     def get_model(self):
         return Essay
@@ -25,17 +37,28 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
     def read_queryset(self, using=None):
         return Essay.objects.with_related()
 
-    def prepare_collection(self, essay):
-        return essay.source.title
+    def prepare(self, essay):
+        data = super().prepare(essay)
+        tags = [tag.name for tag in essay.tags.all()]
+        section = essay.section.name if essay.section_id else ""
+        meta = tokenize.index_tokens(*tags, section)
+        about = tokenize.index_tokens(essay.source.title, essay.author)
+        title = tokenize.index_tokens(essay.title)
+        body = tokenize.index_tokens(essay.text)
+        data.update(
+            text=" ".join(p for p in (title.words, meta.words, about.words, body.words) if p),
+            title_words=title.words,
+            meta_words=meta.words,
+            grams=f" {tokenize.BREAK} ".join(p for p in (title.grams, body.grams) if p),
+            meta_grams=f" {tokenize.BREAK} ".join(p for p in (meta.grams, about.grams) if p),
+            title_grams=title.grams,
+            chars=" ".join(dict.fromkeys(f"{title.chars} {body.chars}".split())),
+            tag_ids=" ".join(str(tag.pk) for tag in essay.tags.all()),
+            section_key=str(essay.section_id or ""),
+            collection_key=str(essay.source_id),
+        )
+        return data
 
-    def prepare_section(self, essay):
-        return essay.section.name if essay.section_id else None
-
-    def prepare_tags(self, essay):
-        return [tag.name for tag in essay.tags.all()]
-
+    # The fields are filled by prepare() in one pass.
     def prepare_text(self, essay):
-        parts = [essay.title, essay.source.title, essay.author, self.prepare_section(essay) or ""]
-        parts += self.prepare_tags(essay)
-        parts.append(essay.text)
-        return "\n".join(p for p in parts if p)
+        return ""

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from essays import views
+from essays import search_views, views
 from essays.feeds import LatestEssaysFeed, SectionFeed
 from essays.sitemaps import SITEMAPS
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("essays/<str:key>/", views.essay_detail, name="essay"),
     path("collections/<str:key>/", views.collection_detail, name="collection"),
     path("sections/<str:slug>/", views.section_detail, name="section"),
+    path("search/", search_views.search, name="search"),
+    path("search/suggest/", search_views.suggest, name="search_suggest"),
     path("tags/", views.tag_list, name="tag_list"),
     path("tags/<path:name>/", views.tag_detail, name="tag"),
     path("feed/", LatestEssaysFeed(), name="feed"),

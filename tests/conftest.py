@@ -28,12 +28,23 @@ def search_index():
 
 @pytest.fixture
 def imported(db, search_index):
-    """The five seed files, imported."""
+    """The five seed files, imported. Not indexed: indexing the seeds costs
+    seconds and most tests never search; those that do ask for ``indexed``."""
     from essays.importer import Importer
 
-    report = Importer().import_paths([SEEDS])
+    report = Importer(update_index=False).import_paths([SEEDS])
     assert not report.failed, report.summary()
     return report
+
+
+@pytest.fixture
+def indexed(imported):
+    """The five seed files, imported and in the search index."""
+    from essays.models import Essay
+    from essays.search import update_essays
+
+    update_essays(Essay.objects.readable().values_list("pk", flat=True))
+    return imported
 
 
 @pytest.fixture

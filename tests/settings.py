@@ -14,3 +14,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wenji-tests"}}
+# Segmentation in tests must not depend on a dictionary built in var/.
+JIEBA_CORPUS_DICT = None

@@ -32,7 +32,8 @@ CORE_CHINESE = [
 
 
 def english_get(client, url):
-    return client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    return client.get(url)
 
 
 def assert_no_core_chinese(html: str) -> None:
@@ -50,7 +51,12 @@ def test_default_language_is_simplified_chinese(client):
     assert "All essays" not in html
 
 
-def test_home_in_english_from_accept_language(client):
+def test_an_english_browser_still_gets_chinese_by_default(client):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-Hans">' in html and "全部文章" in html
+
+
+def test_home_in_english_once_chosen(client):
     response = english_get(client, "/")
     assert response["Content-Language"] == "en"
     html = response.content.decode()

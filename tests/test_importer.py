@@ -242,7 +242,7 @@ def test_markup_is_stored_as_is(db, search_index, write_file):
 # -- search follows the import -------------------------------------------------------------
 
 
-def test_search_finds_imported_essays(imported):
+def test_search_finds_imported_essays(indexed):
     from haystack.query import SearchQuerySet
 
     results = SearchQuerySet().models(Essay).filter(content="钟南山")

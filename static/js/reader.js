@@ -15,7 +15,7 @@
   }
 
   // Font size: three steps; "medium" is the default and is not stored.
-  var fontButtons = document.querySelectorAll("[data-font]");
+  var fontButtons = document.querySelectorAll("button[data-font]");
   function showFont(size) {
     fontButtons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.font === size)); });
   }

@@ -1,0 +1,319 @@
+"""make bench: generate a synthetic corpus, import it, and time search.
+
+    python -m bench.run [--essays 2000] [--repeat 5] [--output docs/benchmarks.md]
+
+Everything lives in var/bench-N/ (its own SQLite database and indexes), so
+the archive's data is never touched. In one run it times, over the same
+queries and corpus:
+
+- the search view (/search/?q=…, full page: engine, database, snippets);
+- a naive LIKE '%q%' scan of titles and texts in the database;
+- stock haystack + Whoosh + jieba's ChineseAnalyzer (QueryParser over the
+  analysed text, a fresh searcher per query, as haystack's backend does);
+
+and reports median and p95 latency and each one's verbatim recall (the share
+of essays whose normalised title or text holds every term of the query that
+the method finds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+QUERIES = [
+    # common words
+    "疫情",
+    "人民",
+    "防控",
+    "武汉",
+    "英雄",
+    # names
+    "钟南山",
+    "张楠",
+    "金珊",
+    "周柳吟",
+    # two to four character phrases, some across jieba's word boundaries
+    "的人民",
+    "控阻击",
+    "逆行",
+    "阻击战",
+    "初心使命",
+    "背水一战",
+    "一线",
+    # Traditional
+    "脫貧攻堅",
+    "醫護人員",
+    "鐘南山",
+    # several words
+    "钟南山 武汉",
+]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def setup_django(var_dir: Path):
+    os.environ["WENJI_VAR_DIR"] = str(var_dir)
+    os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'db.sqlite3'}"
+    os.environ["SEARCH_URL"] = f"whoosh://{var_dir / 'search_index'}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    sys.path.insert(0, str(BASE_DIR))
+    import django
+
+    django.setup()
+
+
+def build(var_dir: Path, essays: int, log) -> dict:
+    from django.core.management import call_command
+
+    from bench.corpus import write_corpus
+    from essays.importer import Importer
+    from essays.models import Essay
+    from essays.search import update_essays
+
+    corpus_dir = var_dir / "corpus"
+    started = time.perf_counter()
+    files = write_corpus(corpus_dir, essays, BASE_DIR / "seeds")
+    log(f"wrote {files} files in {time.perf_counter() - started:.1f}s")
+    call_command("migrate", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    report = Importer(update_index=False).import_paths([corpus_dir])
+    import_seconds = time.perf_counter() - started
+    log(f"imported: {report.summary()} in {import_seconds:.0f}s")
+    pks = list(Essay.objects.readable().values_list("pk", flat=True))
+    started = time.perf_counter()
+    update_essays(pks)
+    index_seconds = time.perf_counter() - started
+    log(f"indexed {len(pks)} essays in {index_seconds:.0f}s")
+    return {"files": files, "import_seconds": import_seconds, "index_seconds": index_seconds}
+
+
+def build_stock_index(path: Path, log) -> float:
+    """haystack's Whoosh schema for the document field, with jieba's
+    ChineseAnalyzer instead of the StemmingAnalyzer."""
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, TEXT, Schema
+
+    from essays.models import Essay
+
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        django_id=ID(stored=True),
+        text=TEXT(stored=True, analyzer=ChineseAnalyzer(), sortable=True),
+    )
+    ix = whoosh_index.create_in(str(path), schema)
+    started = time.perf_counter()
+    writer = ix.writer()
+    for essay in Essay.objects.readable().select_related("source").iterator():
+        writer.add_document(
+            id=f"essays.essay.{essay.pk}",
+            django_id=str(essay.pk),
+            text=f"{essay.title}\n{essay.source.title}\n{essay.text}",
+        )
+    writer.commit()
+    seconds = time.perf_counter() - started
+    log(f"stock ChineseAnalyzer index built in {seconds:.0f}s")
+    return seconds
+
+
+def ground_truth(queries) -> dict[str, set[int]]:
+    from essays.models import Essay
+    from essays.tokenize import parse_query, project
+
+    projected = [
+        (pk, project(title)[0], project(text)[0])
+        for pk, title, text in Essay.objects.readable().values_list("pk", "title", "text").iterator()
+    ]
+    truth = {}
+    for query in queries:
+        terms = [t.text for t in parse_query(query).terms]
+        truth[query] = {pk for pk, title, text in projected if all(t in title or t in text for t in terms)}
+    return truth
+
+
+def time_calls(fn, repeat):
+    fn()  # warm-up
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def run(essays: int, repeat: int, output: Path, keep: bool, log) -> str:
+    var_dir = BASE_DIR / "var" / f"bench-{essays}"
+    if var_dir.exists() and not keep:
+        shutil.rmtree(var_dir)
+    var_dir.mkdir(parents=True, exist_ok=True)
+    setup_django(var_dir)
+
+    from django.core.management import call_command
+    from django.db.models import Q
+    from django.test import Client
+    from whoosh import index as whoosh_index
+    from whoosh.qparser import QueryParser
+
+    from essays.models import Essay
+    from essays.search import SearchRequest, run_search
+    from essays.tokenize import parse_query
+
+    call_command("migrate", verbosity=0, interactive=False)
+    info_file = var_dir / "build.json"
+    if not Essay.objects.exists():
+        build_info = build(var_dir, essays, log)
+        build_info["stock_index_seconds"] = build_stock_index(var_dir / "stock_index", log)
+        info_file.write_text(json.dumps(build_info), encoding="utf-8")
+    else:  # --keep: the corpus and indexes of an earlier run
+        build_info = json.loads(info_file.read_text(encoding="utf-8")) if info_file.exists() else {}
+    count = Essay.objects.readable().count()
+    truth = ground_truth(QUERIES)
+    client = Client()
+    stock_ix = whoosh_index.open_dir(str(var_dir / "stock_index"))
+
+    def view(query):
+        response = client.get("/search/", {"q": query})
+        assert response.status_code == 200, response.status_code
+
+    def view_found(query):
+        hits = run_search(SearchRequest(parse_query(query), limit=count + 1))
+        return set(hits.pks)
+
+    def like(query):
+        terms = query.split()
+        match = Q()
+        for term in terms:
+            match &= Q(title__contains=term) | Q(text__contains=term)
+        essays = Essay.objects.readable().filter(match)
+        return essays.count(), list(essays.values_list("pk", flat=True)[:20])
+
+    def like_found(query):
+        terms = query.split()
+        match = Q()
+        for term in terms:
+            match &= Q(title__contains=term) | Q(text__contains=term)
+        return set(Essay.objects.readable().filter(match).values_list("pk", flat=True))
+
+    def stock(query, limit=20):
+        # What haystack's Whoosh backend does per query: refresh the index,
+        # open a searcher, parse the string, fetch a page.
+        ix = stock_ix.refresh()
+        with ix.searcher() as searcher:
+            parsed = QueryParser("text", schema=ix.schema).parse(query)
+            page = searcher.search_page(parsed, 1, pagelen=limit)
+            return len(page), [hit["django_id"] for hit in page]
+
+    def stock_found(query):
+        with stock_ix.searcher() as searcher:
+            parsed = QueryParser("text", schema=stock_ix.schema).parse(query)
+            return {int(hit["django_id"]) for hit in searcher.search(parsed, limit=None)}
+
+    methods = {
+        "search view (ours)": (view, view_found),
+        "naive LIKE scan": (like, like_found),
+        "stock haystack+Whoosh+ChineseAnalyzer": (stock, stock_found),
+    }
+    rows = {}
+    per_query = {}
+    for name, (timed, finder) in methods.items():
+        all_timings = []
+        recalls = []
+        for query in QUERIES:
+            timings = time_calls(lambda q=query, f=timed: f(q), repeat)
+            all_timings += timings
+            expected = truth[query]
+            got = finder(query)
+            recall = len(got & expected) / len(expected) if expected else 1.0
+            recalls.append(recall)
+            per_query.setdefault(query, {})[name] = (statistics.median(timings), recall, len(got))
+        rows[name] = (statistics.median(all_timings), percentile(all_timings, 0.95), max(all_timings), recalls)
+        log(f"{name}: median {rows[name][0]:.1f} ms, p95 {rows[name][1]:.1f} ms")
+
+    return report(essays, count, repeat, build_info, rows, per_query, truth)
+
+
+def report(essays, count, repeat, build_info, rows, per_query, truth) -> str:
+    lines = [
+        "# Search benchmark",
+        "",
+        "Written by `make bench` (`python -m bench.run`); numbers from one run on this machine:",
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},",
+        "SQLite. Latency is wall time per query, in milliseconds, after one warm-up;",
+        f"each of the {len(QUERIES)} queries is run {repeat} times.",
+        "",
+        f"Corpus: {essays} essays requested, {count} readable after import (recombined seed sentences,",
+        "two of the seeds' layouts; `bench/corpus.py`).",
+    ]
+    if build_info:
+        lines += [
+            "",
+            f"Import (parse, tags, duplicates; no index): {build_info['import_seconds']:.0f} s.",
+            f"Index build (our tokens, Whoosh): {build_info['index_seconds']:.0f} s.",
+            f"Stock ChineseAnalyzer index build: {build_info['stock_index_seconds']:.0f} s.",
+        ]
+    lines += [
+        "",
+        "| method | median ms | p95 ms | max ms | mean verbatim recall | queries with full recall |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for name, (median, p95, worst, recalls) in rows.items():
+        full = sum(1 for r in recalls if r == 1.0)
+        lines.append(
+            f"| {name} | {median:.1f} | {p95:.1f} | {worst:.1f} | {statistics.mean(recalls):.3f} | {full}/{len(recalls)} |"
+        )
+    names = list(rows)
+    lines += [
+        "",
+        "The search view's time covers the whole page (engine, database, snippets,",
+        "template); the other two only fetch 20 ids and a count.",
+        "",
+        "Per query: median ms / recall / essays found ("
+        + "; ".join(f"{i + 1} = {n}" for i, n in enumerate(names))
+        + "). `holding` is the number of essays whose title or text holds the query.",
+        "",
+        "| query | holding | " + " | ".join(str(i + 1) for i in range(len(names))) + " |",
+        "|---|---:|" + "---|" * len(names),
+    ]
+    for query, results in per_query.items():
+        cells = [f"{results[n][0]:.1f} / {results[n][1]:.2f} / {results[n][2]}" for n in names]
+        lines.append(f"| {query} | {len(truth[query])} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--essays", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--output", type=Path, default=None, help="a Markdown file to write (default: print only)")
+    parser.add_argument("--keep", action="store_true", help="reuse var/bench-N if it was built before")
+    args = parser.parse_args(argv)
+
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    text = run(args.essays, args.repeat, args.output, args.keep, log)
+    print(text)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        log(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

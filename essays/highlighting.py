@@ -1,0 +1,78 @@
+"""Snippets and highlights built on the search's own segmentation.
+
+The text is escaped piece by piece and ``<mark>`` is put around the pieces
+that match; only this escaped result is marked safe. The query is never
+split on spaces and never read as a regular expression."""
+
+from __future__ import annotations
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from essays.tokenize import Query, find_spans, project
+
+SNIPPET_CHARS = 120
+LEAD_CHARS = 30  # how much text comes before the best match
+MAX_SPANS = 400
+_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+
+
+def _render(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> SafeString:
+    pieces = []
+    position = start
+    for s, e, _ in spans:
+        if s < start or e > end:
+            continue
+        pieces.append(escape(text[position:s]))
+        pieces.append(f"<mark>{escape(text[s:e])}</mark>")
+        position = e
+    pieces.append(escape(text[position:end]))
+    return mark_safe("".join(pieces))  # every piece of text above was escaped
+
+
+def highlight(text: str, query: Query) -> SafeString:
+    """The whole (short) text with every matched term marked."""
+    spans = find_spans(text, query.highlight_terms())[:MAX_SPANS]
+    return _render(text, spans, 0, len(text))
+
+
+def _best_start(spans, query: Query, width: int) -> int | None:
+    if not spans:
+        return None
+    terms = {t.text for t in query.terms}
+    # An occurrence of a whole term (the longest) is the best match...
+    whole = [s for s in spans if s[2] in terms]
+    if whole:
+        longest = max(len(s[2]) for s in whole)
+        return next(s[0] for s in whole if len(s[2]) == longest)
+    # ...otherwise the place where most different words meet.
+    best, best_score = spans[0][0], 0
+    for i, (s, _, _) in enumerate(spans):
+        seen = {n for (s2, e2, n) in spans[i:] if e2 <= s + width}
+        if len(seen) > best_score:
+            best, best_score = s, len(seen)
+    return best
+
+
+def snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> SafeString:
+    """About ``width`` characters of ``text`` around the best match, with
+    every matched term marked; the opening of the text when nothing in it
+    matches (the match was in the tags or the collection's title)."""
+    flat = text.translate(_FLAT)
+    projection = project(flat)
+    spans = find_spans(flat, query.highlight_terms(), projection)[:MAX_SPANS]
+    anchor = _best_start(spans, query, width)
+    start = 0 if anchor is None else max(0, anchor - LEAD_CHARS)
+    end = min(len(flat), start + width)
+    if end - start < width:
+        start = max(0, end - width)
+    # Never cut a marked term in two at the edges.
+    for s, e, _ in spans:
+        if s < start < e:
+            start = s
+        if s < end < e:
+            end = e
+    body = _render(flat, spans, start, end)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    return mark_safe(f"{prefix}{body.strip()}{suffix}")  # body is escaped; the ellipses are literal

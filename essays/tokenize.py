@@ -1,0 +1,282 @@
+"""Search tokenisation, the same at index time and at query time, whatever the
+engine behind haystack. No Django imports.
+
+Text is normalised (NFKC folds full-width forms to half-width, Latin is
+lower-cased, Traditional is folded to Simplified) and then turned into
+whitespace-separated tokens, so the engine only needs a whitespace analyzer:
+
+- ``words``: jieba's search-mode words of two or more characters, for ranking
+  and word-level matches;
+- ``grams``: overlapping character bigrams of the text's letters and digits,
+  in order, for verbatim recall: a query of two or more characters matches
+  exactly the documents holding its bigrams as a phrase, whatever jieba made
+  of the surrounding text;
+- ``chars``: single characters, for one-character queries.
+
+Punctuation and whitespace are not part of any token. A phrase therefore
+matches across them (``人民`` is found in ``人，民``), never the other way round:
+every document that holds the query verbatim is found.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import jieba
+
+from essays.textutil import init_jieba, to_simplified
+
+# A token that never comes out of a query: it keeps the bigrams of two parts
+# of a document (title, tags, text) from running into each other.
+BREAK = "|"
+
+MAX_QUERY_CHARS = 100
+MAX_TERMS = 8
+QUOTES = '"“”„‟＂「」『』'
+_QUOTED = re.compile(r"[\"“”„‟＂「」『』]([^\"“”„‟＂「」『』]*)[\"“”„‟＂「」『』]?")
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters and digits of any script (CJK included)."""
+    return unicodedata.category(ch)[0] in "LN"
+
+
+@lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    """One character's NFKC form, lower-cased (may be several characters or
+    none; never a character that is not a letter or a digit)."""
+    folded = unicodedata.normalize("NFKC", ch).lower()
+    return "".join(c for c in folded if is_word_char(c))
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, Simplified (OpenCC, phrase by phrase). Keeps
+    punctuation and spacing. Used before jieba, which cuts Traditional text
+    badly."""
+    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional to Simplified, character by character, as a str.translate
+    table. Character by character (not OpenCC's phrases) so that a string
+    folds the same alone (a query) and inside any text (a document)."""
+    chars = [chr(cp) for r in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00)) for cp in range(*r)]
+    converted = to_simplified("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):  # pragma: no cover - OpenCC kept the separators so far
+        converted = [to_simplified(c) for c in chars]
+    return {ord(c): s for c, s in zip(chars, converted, strict=True) if s != c and len(s) == 1}
+
+
+def fold(chars: str) -> str:
+    """Traditional to Simplified, character by character (length kept)."""
+    return chars.translate(_t2s_table())
+
+
+_RUN = re.compile(r"[^\W_]+")
+
+
+def project(text: str) -> tuple[str, list[int]]:
+    """The text's letters and digits, normalised (NFKC, lower case,
+    Simplified), and for each of them the offset of the character of ``text``
+    it came from. Highlighting uses the offsets to put marks around the
+    original text."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    for run in _RUN.finditer(text):
+        chunk = run.group()
+        folded = unicodedata.normalize("NFKC", chunk).lower()
+        if len(folded) == len(chunk) and (folded.isalnum() or not folded.isascii() and _RUN.fullmatch(folded)):
+            pieces.append(folded)
+            offsets.extend(range(run.start(), run.end()))
+            continue
+        for i, ch in enumerate(chunk, start=run.start()):  # a character that expands (①, ㈱, ﬁ)
+            for c in _fold_char(ch):
+                pieces.append(c)
+                offsets.append(i)
+    return fold("".join(pieces)), offsets
+
+
+def bigrams(chars: str) -> list[str]:
+    return [chars[i : i + 2] for i in range(len(chars) - 1)]
+
+
+def words(text: str) -> list[str]:
+    """jieba search-mode words of two or more letters or digits, in order,
+    from normalised text."""
+    init_jieba()
+    out = []
+    for word in jieba.cut_for_search(normalize(text)):
+        folded = "".join(c for c in word if is_word_char(c))
+        if len(folded) >= 2:
+            out.append(folded)
+    return out
+
+
+@dataclass
+class Tokens:
+    words: str
+    grams: str
+    chars: str
+
+
+def index_tokens(*parts: str) -> Tokens:
+    """The tokens of a document made of several parts (title, tags, text):
+    bigrams never span two parts."""
+    all_words: list[str] = []
+    all_grams: list[str] = []
+    all_chars: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        chars, _ = project(part)
+        if not chars:
+            continue
+        if all_grams:
+            all_grams.append(BREAK)
+        all_grams.extend(bigrams(chars))
+        all_chars.extend(chars)
+        all_words.extend(words(part))
+    return Tokens(" ".join(all_words), " ".join(all_grams), " ".join(all_chars))
+
+
+# -- queries -------------------------------------------------------------------
+
+
+@dataclass
+class Term:
+    """One thing the reader asked for: a quoted phrase or a run of letters and
+    digits. ``text`` is normalised; ``words`` is its jieba segmentation."""
+
+    text: str
+    quoted: bool = False
+    words: list[str] = field(default_factory=list)
+
+    @property
+    def grams(self) -> list[str]:
+        return bigrams(self.text)
+
+
+@dataclass
+class Query:
+    raw: str  # what the reader typed, cleaned and capped (for the search box)
+    terms: list[Term]
+    truncated: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    @property
+    def has_loose_tier(self) -> bool:
+        """Whether some documents can match every word without matching every
+        term verbatim."""
+        return any(not t.quoted and len(t.words) > 1 for t in self.terms)
+
+    def highlight_terms(self) -> list[str]:
+        """Every string worth marking in a snippet, longest first."""
+        found = {t.text for t in self.terms}
+        for t in self.terms:
+            if not t.quoted:
+                # Single characters cut off a longer term (控 of 控阻击) would
+                # mark every 控 in the text: only words of two or more.
+                found.update(w for w in t.words if len(w) > 1)
+        return sorted(found, key=lambda s: (-len(s), s))
+
+    def word_list(self) -> list[str]:
+        out: list[str] = []
+        for t in self.terms:
+            for w in [t.text, *t.words]:
+                if w not in out:
+                    out.append(w)
+        return out
+
+
+def clean_query(raw: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
+    """Control characters (NUL included) become spaces, runs of whitespace
+    one space; the result is capped at ``limit`` characters."""
+    cleaned = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in raw or "")
+    cleaned = " ".join(cleaned.split())
+    if len(cleaned) > limit:
+        return cleaned[:limit].rstrip(), True
+    return cleaned, False
+
+
+def _segment(text: str) -> list[str]:
+    init_jieba()
+    out: list[str] = []
+    for word in jieba.cut(text):
+        if word and word not in out:
+            out.append(word)
+    return out
+
+
+def parse_query(raw: str, limit: int = MAX_QUERY_CHARS) -> Query:
+    """Turn what a reader typed into terms. Words separated by spaces or
+    punctuation are ANDed; text in quotes is one phrase. Nothing of the input
+    is ever read as engine syntax."""
+    cleaned, truncated = clean_query(raw, limit)
+    terms: list[Term] = []
+    seen: set[str] = set()
+
+    def add(text: str, quoted: bool) -> None:
+        chars, _ = project(text)
+        if not chars or chars in seen or len(terms) >= MAX_TERMS:
+            return
+        seen.add(chars)
+        terms.append(Term(chars, quoted, [chars] if quoted else _segment(chars)))
+
+    position = 0
+    for match in _QUOTED.finditer(cleaned):
+        for chunk in _split_loose(cleaned[position : match.start()]):
+            add(chunk, False)
+        add(match.group(1), True)
+        position = match.end()
+    for chunk in _split_loose(cleaned[position:]):
+        add(chunk, False)
+    return Query(cleaned, terms, truncated)
+
+
+def _split_loose(text: str) -> list[str]:
+    """Runs of letters and digits (spaces and punctuation separate terms)."""
+    chunks, current = [], []
+    for ch in text:
+        if _fold_char(ch):
+            current.append(ch)
+        elif current:
+            chunks.append("".join(current))
+            current = []
+    if current:
+        chunks.append("".join(current))
+    return chunks
+
+
+# -- finding terms in text (highlighting, verification) ------------------------------
+
+
+def find_spans(text: str, needles: list[str], projection=None) -> list[tuple[int, int, str]]:
+    """Where the normalised ``needles`` occur in ``text``, as (start, end,
+    needle) offsets into the original text, longest needles first and never
+    overlapping. Punctuation between characters is allowed, as in search."""
+    chars, offsets = projection or project(text)
+    taken = [False] * len(chars)
+    spans = []
+    for needle in sorted(set(n for n in needles if n), key=lambda s: (-len(s), s)):
+        start = chars.find(needle)
+        while start != -1:
+            end = start + len(needle)
+            if not any(taken[start:end]):
+                for i in range(start, end):
+                    taken[i] = True
+                spans.append((offsets[start], offsets[end - 1] + 1, needle))
+            start = chars.find(needle, start + 1)
+    spans.sort()
+    return spans
+
+
+def contains(text: str, needle: str) -> bool:
+    """Whether ``text`` holds ``needle`` (a term's normalised text) in the
+    sense search uses."""
+    return needle in project(text)[0]

@@ -1,0 +1,84 @@
+"""Search tokenisation (essays.tokenize): no database, no index."""
+
+from essays.tokenize import (
+    BREAK,
+    MAX_QUERY_CHARS,
+    bigrams,
+    clean_query,
+    find_spans,
+    index_tokens,
+    parse_query,
+    project,
+)
+
+
+def test_full_width_case_and_traditional_fold_to_one_form():
+    assert project("ＡＢＣ１２３")[0] == "abc123"
+    assert project("AbC")[0] == "abc"
+    assert project("脫貧攻堅")[0] == "脱贫攻坚"
+
+
+def test_projection_keeps_offsets_into_the_original_text():
+    chars, offsets = project("我们，的人民！")
+    assert chars == "我们的人民"
+    assert offsets == [0, 1, 3, 4, 5]
+
+
+def test_index_tokens_hold_bigrams_words_and_characters():
+    tokens = index_tokens("坚持以人民为中心")
+    assert tokens.grams.split() == bigrams("坚持以人民为中心")
+    assert "人民" in tokens.words.split()
+    assert set("坚持以人民为中心") <= set(tokens.chars.split())
+
+
+def test_bigrams_never_span_two_parts_of_a_document():
+    grams = index_tokens("标题甲", "乙正文").grams.split()
+    assert BREAK in grams
+    assert "甲乙" not in grams
+
+
+def test_several_words_are_separate_terms_and_quotes_make_a_phrase():
+    query = parse_query('钟南山 武汉 "最美 逆行者"')
+    assert [(t.text, t.quoted) for t in query.terms] == [("钟南山", False), ("武汉", False), ("最美逆行者", True)]
+
+
+def test_a_term_keeps_its_jieba_words_for_the_loose_tier():
+    term = parse_query("控阻击").terms[0]
+    assert term.text == "控阻击"
+    assert "阻击" in term.words
+    assert "".join(term.words) == "控阻击"
+
+
+def test_query_syntax_characters_are_only_separators():
+    query = parse_query('title:(张*) AND 武汉~2 OR [a TO z] ^3 \\ / ! -x +y "')
+    texts = [t.text for t in query.terms]
+    assert "张" in texts and "武汉" in texts
+    assert all(ch.isalnum() for t in texts for ch in t)
+
+
+def test_control_characters_and_nul_become_spaces():
+    cleaned, truncated = clean_query("张\x00楠\x07\u200b武汉")
+    assert cleaned == "张 楠 武汉"
+    assert not truncated
+
+
+def test_long_queries_are_capped():
+    query = parse_query("人" * 10_000)
+    assert query.truncated
+    assert len(query.raw) == MAX_QUERY_CHARS
+
+
+def test_a_query_of_punctuation_alone_has_no_terms():
+    assert not parse_query("！？*** ...")
+
+
+def test_spans_are_found_across_punctuation_and_in_the_original_text():
+    text = "我们的人，民在控阻击战"
+    spans = find_spans(text, ["的人民", "阻击"])
+    assert [(text[s:e], needle) for s, e, needle in spans] == [("的人，民", "的人民"), ("阻击", "阻击")]
+
+
+def test_spans_of_traditional_text_for_a_simplified_needle():
+    text = "全國脫貧攻堅"
+    ((start, end, _),) = find_spans(text, ["脱贫攻坚"])
+    assert text[start:end] == "脫貧攻堅"
