@@ -85,6 +85,17 @@ def _pages() -> dict[str, str]:
     return pages
 
 
+CURATOR = ("walker", "curate-well-2026")
+
+
+def _make_curator():
+    """A staff account in the curators group, for the curator's walk."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(CURATOR[0], password=CURATOR[1], is_staff=True)
+    user.groups.add(Group.objects.get(name="curators"))
+
+
 @contextmanager
 def closing_connections():
     """Close, on the way out, the database connections this thread opened.
@@ -127,6 +138,7 @@ def site(django_db_setup, django_db_blocker):
             index.clear()
             report = Importer().import_paths([SEEDS])
             assert not report.failed, report.summary()
+            _make_curator()
             pages = _pages()
             with modify_settings(ALLOWED_HOSTS={"append": "localhost"}):
                 server = LiveServer("localhost")
