@@ -187,7 +187,13 @@ class SectionChoiceForm(forms.Form):
 
 
 class TagNamesForm(forms.Form):
-    names = forms.CharField(label=_("标签"), help_text=_("用逗号或空格分隔多个标签。"))
+    # The browser completes names from the <datalist> of existing tags that
+    # the action page renders.
+    names = forms.CharField(
+        label=_("标签"),
+        help_text=_("用逗号或空格分隔多个标签。"),
+        widget=forms.TextInput(attrs={"list": "tag-names", "autocomplete": "off", "size": 40}),
+    )
 
 
 class DuplicateTargetForm(forms.Form):
@@ -413,6 +419,7 @@ class EssayAdmin(admin.ModelAdmin):
             "note": note,
             "opts": self.model._meta,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "tag_names": Tag.objects.values_list("name", flat=True) if isinstance(form, TagNamesForm) else (),
         }
         return TemplateResponse(request, "admin/essays/essay/action_form.html", context)
 

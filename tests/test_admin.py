@@ -146,6 +146,12 @@ def test_set_section_uses_an_intermediate_page(curator_client, imported):
     assert {e.section for e in Essay.objects.filter(pk__in=[e.pk for e in essays])} == {section}
 
 
+def test_tag_actions_offer_existing_tags_to_complete(curator_client, imported):
+    html = run_action(curator_client, "add_tags", [essay_at("001", 1)]).content.decode()
+    assert 'list="tag-names"' in html
+    assert '<option value="武汉">' in html
+
+
 def test_add_and_remove_tags(curator_client, imported):
     essays = [essay_at("001", 1), essay_at("001", 2)]
     response = run_action(curator_client, "add_tags", essays, apply="1", names="基层治理，乡村")
