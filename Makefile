@@ -91,5 +91,10 @@ SCREENSHOT_URL ?= http://$(HOST):$(PORT)
 screenshots: install browser-deps
 	$(BIN)/python docs/screenshots/make_screenshots.py --base-url $(SCREENSHOT_URL)
 
+# Refresh the English catalogue after changing UI strings; commit both files.
+messages: install
+	$(BIN)/python manage.py makemessages -l en --ignore ".venv/*" --ignore "var/*" --ignore "node_modules/*" --ignore "tests/*" --ignore "bench/*"
+	$(BIN)/python manage.py compilemessages --ignore ".venv/*" --ignore "node_modules/*"
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules
