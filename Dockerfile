@@ -12,4 +12,4 @@ COPY . .
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput --verbosity 0
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn archive.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --preload --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py ensure_search_index && gunicorn archive.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --preload --access-logfile -"]

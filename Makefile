@@ -28,10 +28,11 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# The index is rebuilt from the database only when it is missing; the import
-# then indexes just the essays it created or changed.
+# The index is rebuilt from the database only when it does not hold every
+# readable essay (new, or another engine's); the import then indexes just the
+# essays it created or changed.
 index: migrate
-	@[ -d "$${WENJI_VAR_DIR:-var}/search_index" ] || $(BIN)/python manage.py rebuild_index --noinput --verbosity 1
+	$(BIN)/python manage.py ensure_search_index
 
 seed: index
 	$(BIN)/python manage.py import_seeds seeds/

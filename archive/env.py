@@ -77,6 +77,7 @@ def secret_key(environ, var_dir: Path) -> str:
 
 
 SEARCH_SCHEMES = {
+    "tantivy": "essays.search_tantivy.TantivyEngine",
     "whoosh": "essays.search_backends.ChineseWhooshEngine",
     # haystack's Elasticsearch 7 backend, with whitespace-analysed fields;
     # the 7.13 client also talks to OpenSearch 1.x/2.x (later 7.x clients
@@ -84,6 +85,8 @@ SEARCH_SCHEMES = {
     "elasticsearch": "essays.search_backends.ChineseElasticsearchEngine",
     "opensearch": "essays.search_backends.ChineseElasticsearchEngine",
 }
+# Embedded engines, and the folder under var/ each keeps its index in.
+EMBEDDED_SCHEMES = {"tantivy": "search_index", "whoosh": "whoosh_index"}
 DEFAULT_INDEX_NAME = "wenji"
 _INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,254}$")
 
@@ -100,17 +103,18 @@ def search_config(environ, var_dir: Path) -> dict:
                           -> the same over HTTPS, with basic auth
     ?timeout=30           -> request timeout in seconds (default 10)
     """
-    url = environ.get("SEARCH_URL", "").strip() or "whoosh:///"
+    url = environ.get("SEARCH_URL", "").strip() or "tantivy:///"
     parts = urlsplit(url)
     scheme, _, transport = parts.scheme.lower().partition("+")
-    if scheme not in SEARCH_SCHEMES or (transport and (scheme == "whoosh" or transport not in ("http", "https"))):
+    embedded = scheme in EMBEDDED_SCHEMES
+    if scheme not in SEARCH_SCHEMES or (transport and (embedded or transport not in ("http", "https"))):
         raise ImproperlyConfigured(
             f"SEARCH_URL={url!r}: unknown scheme {parts.scheme!r}; use one of {', '.join(sorted(SEARCH_SCHEMES))}"
             " (opensearch and elasticsearch also as +https)"
         )
     connection = {"ENGINE": SEARCH_SCHEMES[scheme]}
-    if scheme == "whoosh":
-        path = parts.path if parts.path not in ("", "/") else str(var_dir / "search_index")
+    if embedded:
+        path = parts.path if parts.path not in ("", "/") else str(var_dir / EMBEDDED_SCHEMES[scheme])
         connection["PATH"] = path
         return connection
     if not parts.hostname:

@@ -6,7 +6,9 @@ Everything lives in var/bench-N/ (its own SQLite database and indexes), so
 the archive's data is never touched. In one run it times, over the same
 queries and corpus:
 
-- the search view (/search/?q=…, full page: engine, database, snippets);
+- the search view (/search/?q=…, full page: engine, database, snippets) on
+  tantivy, the default engine, and again on our Whoosh backend (same
+  tokens, same tiers), unless --no-whoosh;
 - a naive LIKE '%q%' scan of titles and texts in the database;
 - stock haystack + Whoosh + jieba's ChineseAnalyzer (QueryParser over the
   analysed text, a fresh searcher per query, as haystack's backend does);
@@ -68,7 +70,7 @@ def percentile(values, fraction):
 def setup_django(var_dir: Path):
     os.environ["WENJI_VAR_DIR"] = str(var_dir)
     os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'db.sqlite3'}"
-    os.environ["SEARCH_URL"] = f"whoosh://{var_dir / 'search_index'}"
+    os.environ["SEARCH_URL"] = f"tantivy://{var_dir / 'search_index'}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     sys.path.insert(0, str(BASE_DIR))
     import django
@@ -76,7 +78,7 @@ def setup_django(var_dir: Path):
     django.setup()
 
 
-def build(var_dir: Path, essays: int, log) -> dict:
+def build(var_dir: Path, essays: int, whoosh: bool, log) -> dict:
     from django.core.management import call_command
 
     from bench.corpus import write_corpus
@@ -94,11 +96,13 @@ def build(var_dir: Path, essays: int, log) -> dict:
     import_seconds = time.perf_counter() - started
     log(f"imported: {report.summary()} in {import_seconds:.0f}s")
     pks = list(Essay.objects.readable().values_list("pk", flat=True))
-    started = time.perf_counter()
-    update_essays(pks)
-    index_seconds = time.perf_counter() - started
-    log(f"indexed {len(pks)} essays in {index_seconds:.0f}s")
-    return {"files": files, "import_seconds": import_seconds, "index_seconds": index_seconds}
+    info = {"files": files, "import_seconds": import_seconds}
+    for alias in ["default", "whoosh"] if whoosh else ["default"]:
+        started = time.perf_counter()
+        update_essays(pks, using=alias)
+        info[f"index_seconds_{alias}"] = seconds = time.perf_counter() - started
+        log(f"indexed {len(pks)} essays ({alias}) in {seconds:.0f}s")
+    return info
 
 
 def build_stock_index(path: Path, log) -> float:
@@ -158,7 +162,7 @@ def time_calls(fn, repeat):
     return timings
 
 
-def run(essays: int, repeat: int, output: Path, keep: bool, log) -> str:
+def run(essays: int, repeat: int, output: Path, keep: bool, whoosh: bool, log) -> str:
     var_dir = BASE_DIR / "var" / f"bench-{essays}"
     if var_dir.exists() and not keep:
         shutil.rmtree(var_dir)
@@ -168,6 +172,7 @@ def run(essays: int, repeat: int, output: Path, keep: bool, log) -> str:
     from django.core.management import call_command
     from django.db.models import Q
     from django.test import Client
+    from haystack import connections
     from whoosh import index as whoosh_index
     from whoosh.qparser import QueryParser
 
@@ -178,7 +183,7 @@ def run(essays: int, repeat: int, output: Path, keep: bool, log) -> str:
     call_command("migrate", verbosity=0, interactive=False)
     info_file = var_dir / "build.json"
     if not Essay.objects.exists():
-        build_info = build(var_dir, essays, log)
+        build_info = build(var_dir, essays, whoosh, log)
         build_info["stock_index_seconds"] = build_stock_index(var_dir / "stock_index", log)
         info_file.write_text(json.dumps(build_info), encoding="utf-8")
     else:  # --keep: the corpus and indexes of an earlier run
@@ -188,13 +193,24 @@ def run(essays: int, repeat: int, output: Path, keep: bool, log) -> str:
     client = Client()
     stock_ix = whoosh_index.open_dir(str(var_dir / "stock_index"))
 
-    def view(query):
-        response = client.get("/search/", {"q": query})
-        assert response.status_code == 200, response.status_code
+    engines = dict(connections.connections_info)
 
-    def view_found(query):
-        hits = run_search(SearchRequest(parse_query(query), limit=count + 1))
-        return set(hits.pks)
+    def use_engine(alias):
+        """Serve the search view from this haystack connection."""
+        connections.connections_info["default"] = engines[alias]
+        connections.reload("default")
+
+    def view_on(alias):
+        def view(query):
+            use_engine(alias)
+            response = client.get("/search/", {"q": query})
+            assert response.status_code == 200, response.status_code
+
+        def found(query):
+            hits = run_search(SearchRequest(parse_query(query), limit=count + 1), using=alias)
+            return set(hits.pks)
+
+        return view, found
 
     def like(query):
         terms = query.split()
@@ -225,8 +241,13 @@ def run(essays: int, repeat: int, output: Path, keep: bool, log) -> str:
             parsed = QueryParser("text", schema=stock_ix.schema).parse(query)
             return {int(hit["django_id"]) for hit in searcher.search(parsed, limit=None)}
 
+    def engine(query):
+        return run_search(SearchRequest(parse_query(query)), using="default")
+
     methods = {
-        "search view (ours)": (view, view_found),
+        "search view, tantivy (ours, default)": view_on("default"),
+        "tantivy engine alone (ours: 20 ids and the count)": (engine, view_on("default")[1]),
+        **({"search view, Whoosh (ours)": view_on("whoosh")} if whoosh else {}),
         "naive LIKE scan": (like, like_found),
         "stock haystack+Whoosh+ChineseAnalyzer": (stock, stock_found),
     }
@@ -265,7 +286,11 @@ def report(essays, count, repeat, build_info, rows, per_query, truth) -> str:
         lines += [
             "",
             f"Import (parse, tags, duplicates; no index): {build_info['import_seconds']:.0f} s.",
-            f"Index build (our tokens, Whoosh): {build_info['index_seconds']:.0f} s.",
+            *(
+                f"Index build (our tokens, {label}): {build_info[key]:.0f} s."
+                for key, label in (("index_seconds_default", "tantivy"), ("index_seconds_whoosh", "Whoosh"))
+                if key in build_info
+            ),
             f"Stock ChineseAnalyzer index build: {build_info['stock_index_seconds']:.0f} s.",
         ]
     lines += [
@@ -281,8 +306,8 @@ def report(essays, count, repeat, build_info, rows, per_query, truth) -> str:
     names = list(rows)
     lines += [
         "",
-        "The search view's time covers the whole page (engine, database, snippets,",
-        "template); the other two only fetch 20 ids and a count.",
+        "A search view's time covers the whole page (engine, database, snippets,",
+        "template); the other rows only fetch 20 ids and a count.",
         "",
         "Per query: median ms / recall / essays found ("
         + "; ".join(f"{i + 1} = {n}" for i, n in enumerate(names))
@@ -303,12 +328,13 @@ def main(argv=None):
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--output", type=Path, default=None, help="a Markdown file to write (default: print only)")
     parser.add_argument("--keep", action="store_true", help="reuse var/bench-N if it was built before")
+    parser.add_argument("--no-whoosh", action="store_true", help="leave out our Whoosh backend (slow to build)")
     args = parser.parse_args(argv)
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
 
-    text = run(args.essays, args.repeat, args.output, args.keep, log)
+    text = run(args.essays, args.repeat, args.output, args.keep, not args.no_whoosh, log)
     print(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

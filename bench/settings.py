@@ -2,7 +2,12 @@
 (no collectstatic needed) and the test client's host allowed."""
 
 from archive.settings import *  # noqa: F403
-from archive.settings import ALLOWED_HOSTS, STORAGES
+from archive.settings import ALLOWED_HOSTS, HAYSTACK_CONNECTIONS, STORAGES, VAR_DIR
 
 ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Our Whoosh backend beside the default engine, to compare the two.
+HAYSTACK_CONNECTIONS = {
+    **HAYSTACK_CONNECTIONS,
+    "whoosh": {"ENGINE": "essays.search_backends.ChineseWhooshEngine", "PATH": str(VAR_DIR / "whoosh_index")},
+}

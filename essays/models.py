@@ -214,9 +214,16 @@ class EssayQuerySet(models.QuerySet):
         return self.order_by("source__name", "position")
 
     def with_related(self):
-        return self.select_related(
-            "source", "section", "duplicate_of__source", "duplicate_of__section"
-        ).prefetch_related("tags", "duplicate_of__tags")
+        """What the reading pages, the search index and the export show about
+        each essay, in one query plus prefetches. A collection's raw file and
+        the imported snapshot are left out: they are large and only the admin
+        reads them."""
+        heavy = ("source__raw_text", "imported", "imported_text")
+        return (
+            self.select_related("source", "section", "duplicate_of__source", "duplicate_of__section")
+            .defer(*heavy, *(f"duplicate_of__{name}" for name in heavy))
+            .prefetch_related("tags", "duplicate_of__tags")
+        )
 
 
 class Essay(models.Model):

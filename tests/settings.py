@@ -4,10 +4,18 @@ fast password hashing. DATABASE_URL still picks SQLite or PostgreSQL."""
 import os
 import tempfile
 
-os.environ.setdefault("SEARCH_URL", "whoosh://" + tempfile.mkdtemp(prefix="wenji-test-index-"))
+os.environ.setdefault("SEARCH_URL", "tantivy://" + tempfile.mkdtemp(prefix="wenji-test-index-"))
 
 from archive.settings import *  # noqa: E402,F403
 
+# Our Whoosh backend, still selectable, beside the default: tests compare the two.
+HAYSTACK_CONNECTIONS = {
+    **HAYSTACK_CONNECTIONS,  # noqa: F405
+    "whoosh": {
+        "ENGINE": "essays.search_backends.ChineseWhooshEngine",
+        "PATH": tempfile.mkdtemp(prefix="wenji-test-whoosh-"),
+    },
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -48,6 +48,7 @@ def test_remote_search_urls(url, expected):
         "opensearch://h:9200/x?timeout=soon",
         "opensearch+ftp://h/x",
         "whoosh+https:///x",
+        "tantivy+http:///x",
     ],
 )
 def test_bad_remote_search_urls_name_the_variable(url):

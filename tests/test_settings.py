@@ -28,13 +28,21 @@ def test_bad_database_url_names_the_variable():
         env.database_config({"DATABASE_URL": "nosuchdb://x"}, VAR)
 
 
-def test_search_defaults_to_whoosh_in_var():
+def test_search_defaults_to_tantivy_in_var():
     config = env.search_config({}, VAR)
-    assert config == {"ENGINE": "essays.search_backends.ChineseWhooshEngine", "PATH": "/srv/wenji/var/search_index"}
+    assert config == {"ENGINE": "essays.search_tantivy.TantivyEngine", "PATH": "/srv/wenji/var/search_index"}
 
 
-def test_search_url_with_a_whoosh_path():
-    assert env.search_config({"SEARCH_URL": "whoosh:///data/index"}, VAR)["PATH"] == "/data/index"
+@pytest.mark.parametrize(
+    "url, engine, path",
+    [
+        ("tantivy:///data/index", "essays.search_tantivy.TantivyEngine", "/data/index"),
+        ("whoosh:///data/index", "essays.search_backends.ChineseWhooshEngine", "/data/index"),
+        ("whoosh:///", "essays.search_backends.ChineseWhooshEngine", "/srv/wenji/var/whoosh_index"),
+    ],
+)
+def test_embedded_search_urls(url, engine, path):
+    assert env.search_config({"SEARCH_URL": url}, VAR) == {"ENGINE": engine, "PATH": path}
 
 
 def test_unknown_search_scheme_is_refused():
