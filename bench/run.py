@@ -1,6 +1,6 @@
 """make bench: generate a synthetic corpus, import it, and time search.
 
-    python -m bench.run [--essays 2000] [--repeat 5] [--output docs/benchmarks.md]
+    python -m bench.run [--essays 2000 [20000 ...]] [--repeat 5] [--whoosh-max 5000] [--output docs/benchmarks.md]
 
 Everything lives in var/bench-N/ (its own SQLite database and indexes), so
 the archive's data is never touched. In one run it times, over the same
@@ -8,7 +8,7 @@ queries and corpus:
 
 - the search view (/search/?q=…, full page: engine, database, snippets) on
   tantivy, the default engine, and again on our Whoosh backend (same
-  tokens, same tiers), unless --no-whoosh;
+  tokens, same tiers), up to --whoosh-max essays;
 - a naive LIKE '%q%' scan of titles and texts in the database;
 - stock haystack + Whoosh + jieba's ChineseAnalyzer (QueryParser over the
   analysed text, a fresh searcher per query, as haystack's backend does);
@@ -26,6 +26,7 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -152,17 +153,7 @@ def ground_truth(queries) -> dict[str, set[int]]:
     return truth
 
 
-def time_calls(fn, repeat):
-    fn()  # warm-up
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
-
-
-def run(essays: int, repeat: int, output: Path, keep: bool, whoosh: bool, log) -> str:
+def run(essays: int, repeat: int, keep: bool, whoosh: bool, log) -> dict:
     var_dir = BASE_DIR / "var" / f"bench-{essays}"
     if var_dir.exists() and not keep:
         shutil.rmtree(var_dir)
@@ -251,63 +242,118 @@ def run(essays: int, repeat: int, output: Path, keep: bool, whoosh: bool, log) -
         "naive LIKE scan": (like, like_found),
         "stock haystack+Whoosh+ChineseAnalyzer": (stock, stock_found),
     }
+    # Interleaved: for each query, every method in turn, repeat times, so a
+    # busy moment on a shared machine hits all methods alike.
+    timings = {name: {query: [] for query in QUERIES} for name in methods}
+    for query in QUERIES:
+        for timed, _ in methods.values():
+            timed(query)  # warm-up
+        for _ in range(repeat):
+            for name, (timed, _) in methods.items():
+                started = time.perf_counter()
+                timed(query)
+                timings[name][query].append((time.perf_counter() - started) * 1000)
     rows = {}
-    per_query = {}
-    for name, (timed, finder) in methods.items():
-        all_timings = []
-        recalls = []
+    for name, (_, finder) in methods.items():
+        per_query = {}
         for query in QUERIES:
-            timings = time_calls(lambda q=query, f=timed: f(q), repeat)
-            all_timings += timings
             expected = truth[query]
             got = finder(query)
             recall = len(got & expected) / len(expected) if expected else 1.0
-            recalls.append(recall)
-            per_query.setdefault(query, {})[name] = (statistics.median(timings), recall, len(got))
-        rows[name] = (statistics.median(all_timings), percentile(all_timings, 0.95), max(all_timings), recalls)
-        log(f"{name}: median {rows[name][0]:.1f} ms, p95 {rows[name][1]:.1f} ms")
+            per_query[query] = {"median": statistics.median(timings[name][query]), "recall": recall, "found": len(got)}
+        every = [t for query in QUERIES for t in timings[name][query]]
+        rows[name] = {
+            "median": statistics.median(every),
+            "p95": percentile(every, 0.95),
+            "max": max(every),
+            "queries": per_query,
+        }
+        log(f"{name}: median {rows[name]['median']:.1f} ms, p95 {rows[name]['p95']:.1f} ms")
+    return {
+        "essays": essays,
+        "readable": count,
+        "repeat": repeat,
+        "build": build_info,
+        "holding": {query: len(truth[query]) for query in QUERIES},
+        "rows": rows,
+    }
 
-    return report(essays, count, repeat, build_info, rows, per_query, truth)
+
+VIEW = "search view, tantivy (ours, default)"
+ENGINE = "tantivy engine alone (ours: 20 ids and the count)"
+LIKE = "naive LIKE scan"
+TARGET_P95 = {20000: 100.0, 100000: 150.0}
 
 
-def report(essays, count, repeat, build_info, rows, per_query, truth) -> str:
+def report(results: list[dict]) -> str:
+    """docs/benchmarks.md from one result per corpus size."""
+    first = results[0]
     lines = [
         "# Search benchmark",
         "",
         "Written by `make bench` (`python -m bench.run`); numbers from one run on this machine:",
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},",
-        "SQLite. Latency is wall time per query, in milliseconds, after one warm-up;",
-        f"each of the {len(QUERIES)} queries is run {repeat} times.",
+        "SQLite. Latency is wall time per query, in milliseconds, after one warm-up. For each of the",
+        f"{len(QUERIES)} queries every method runs in turn, {first['repeat']} times (interleaved, so a busy",
+        "moment on this shared machine hits them alike). A search view's time covers the whole page",
+        "(engine, database, snippets, template); the other rows only fetch 20 ids and a count.",
+        "Recall is verbatim recall: the share of the essays whose normalised title or text holds",
+        "every term of the query that the method finds.",
         "",
-        f"Corpus: {essays} essays requested, {count} readable after import (recombined seed sentences,",
-        "two of the seeds' layouts; `bench/corpus.py`).",
+        "## Targets",
+        "",
+        "| essays | view p95 | target | LIKE p95 | LIKE median ÷ view median | met |",
+        "|---:|---:|---:|---:|---:|---|",
     ]
-    if build_info:
+    for result in results:
+        rows = result["rows"]
+        view, like = rows[VIEW], rows[LIKE]
+        target = TARGET_P95.get(result["essays"])
+        ratio = like["median"] / view["median"]
+        met = (target is None or view["p95"] <= target) and ratio >= 2
+        lines.append(
+            f"| {result['readable']} | {view['p95']:.1f} | {f'{target:.0f}' if target else '–'} | {like['p95']:.1f} "
+            f"| {ratio:.1f}× | {'yes' if met else 'no'} |"
+        )
+    for result in results:
+        lines += section(result)
+    return "\n".join(lines) + "\n"
+
+
+def section(result: dict) -> list[str]:
+    build, rows = result["build"], result["rows"]
+    lines = [
+        "",
+        f"## {result['readable']} essays",
+        "",
+        f"Corpus: {result['essays']} essays requested, {result['readable']} readable after import (recombined",
+        "seed sentences in two of the seeds' layouts; `bench/corpus.py`).",
+    ]
+    if build:
         lines += [
             "",
-            f"Import (parse, tags, duplicates; no index): {build_info['import_seconds']:.0f} s.",
+            f"- Import (parse, tags, duplicates; no index): {build['import_seconds']:.0f} s.",
             *(
-                f"Index build (our tokens, {label}): {build_info[key]:.0f} s."
+                f"- Index build (our tokens, {label}): {build[key]:.0f} s."
                 for key, label in (("index_seconds_default", "tantivy"), ("index_seconds_whoosh", "Whoosh"))
-                if key in build_info
+                if key in build
             ),
-            f"Stock ChineseAnalyzer index build: {build_info['stock_index_seconds']:.0f} s.",
+            f"- Stock ChineseAnalyzer index build: {build['stock_index_seconds']:.0f} s.",
         ]
     lines += [
         "",
         "| method | median ms | p95 ms | max ms | mean verbatim recall | queries with full recall |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, (median, p95, worst, recalls) in rows.items():
+    for name, row in rows.items():
+        recalls = [q["recall"] for q in row["queries"].values()]
         full = sum(1 for r in recalls if r == 1.0)
         lines.append(
-            f"| {name} | {median:.1f} | {p95:.1f} | {worst:.1f} | {statistics.mean(recalls):.3f} | {full}/{len(recalls)} |"
+            f"| {name} | {row['median']:.1f} | {row['p95']:.1f} | {row['max']:.1f} "
+            f"| {statistics.mean(recalls):.3f} | {full}/{len(recalls)} |"
         )
     names = list(rows)
     lines += [
-        "",
-        "A search view's time covers the whole page (engine, database, snippets,",
-        "template); the other rows only fetch 20 ids and a count.",
         "",
         "Per query: median ms / recall / essays found ("
         + "; ".join(f"{i + 1} = {n}" for i, n in enumerate(names))
@@ -316,25 +362,48 @@ def report(essays, count, repeat, build_info, rows, per_query, truth) -> str:
         "| query | holding | " + " | ".join(str(i + 1) for i in range(len(names))) + " |",
         "|---|---:|" + "---|" * len(names),
     ]
-    for query, results in per_query.items():
-        cells = [f"{results[n][0]:.1f} / {results[n][1]:.2f} / {results[n][2]}" for n in names]
-        lines.append(f"| {query} | {len(truth[query])} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    for query, holding in result["holding"].items():
+        cells = []
+        for name in names:
+            q = rows[name]["queries"][query]
+            cells.append(f"{q['median']:.1f} / {q['recall']:.2f} / {q['found']}")
+        lines.append(f"| {query} | {holding} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--essays", type=int, default=2000)
+    parser.add_argument("--essays", type=int, nargs="+", default=[2000], help="corpus sizes, each in its own process")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--output", type=Path, default=None, help="a Markdown file to write (default: print only)")
     parser.add_argument("--keep", action="store_true", help="reuse var/bench-N if it was built before")
-    parser.add_argument("--no-whoosh", action="store_true", help="leave out our Whoosh backend (slow to build)")
+    parser.add_argument(
+        "--whoosh-max",
+        type=int,
+        default=5000,
+        help="time our Whoosh backend only up to this many essays (its index is slow to build; 0: never)",
+    )
+    parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # one size, results as JSON (internal)
     args = parser.parse_args(argv)
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
 
-    text = run(args.essays, args.repeat, args.output, args.keep, not args.no_whoosh, log)
+    if args.json:  # a child: one corpus size, in a process of its own (Django is set up once per process)
+        result = run(args.essays[0], args.repeat, args.keep, args.essays[0] <= args.whoosh_max, log)
+        args.json.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        return
+    results = []
+    for essays in args.essays:
+        out = BASE_DIR / "var" / f"bench-{essays}.json"
+        command = [sys.executable, "-m", "bench.run", "--essays", str(essays), "--repeat", str(args.repeat)]
+        command += (
+            ["--json", str(out)] + (["--keep"] if args.keep else []) + (["--no-whoosh"] if args.no_whoosh else [])
+        )
+        log(f"== {essays} essays")
+        subprocess.run(command, check=True, cwd=BASE_DIR)
+        results.append(json.loads(out.read_text(encoding="utf-8")))
+    text = report(results)
     print(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
