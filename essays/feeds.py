@@ -19,9 +19,7 @@ class LatestEssaysFeed(Feed):
         return reverse("essays:home")
 
     def items(self):
-        return (Essay.objects.readable().select_related("source").prefetch_related("tags").order_by("-created", "-pk"))[
-            :FEED_SIZE
-        ]
+        return Essay.objects.readable().for_feed().sorted_by("new")[:FEED_SIZE]
 
     def item_title(self, essay):
         return essay.title
@@ -57,10 +55,4 @@ class SectionFeed(LatestEssaysFeed):
         return section.get_absolute_url()
 
     def items(self, section):
-        return (
-            Essay.objects.readable()
-            .filter(section=section)
-            .select_related("source")
-            .prefetch_related("tags")
-            .order_by("-created", "-pk")[:FEED_SIZE]
-        )
+        return Essay.objects.readable().filter(section=section).for_feed().sorted_by("new")[:FEED_SIZE]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from essays import parsing, textutil
@@ -155,7 +155,10 @@ class Importer:
         return report
 
     def finish(self, report: ImportReport) -> None:
-        """Bring the search index up to date with everything imported."""
+        """Bring the planner's statistics and the search index up to date
+        with everything imported."""
+        if self.touched:
+            refresh_planner_statistics()
         if not (self.update_index and self.touched):
             return
         from essays.search import update_essays
@@ -338,6 +341,19 @@ class Importer:
             if ratio >= textutil.NEAR_DUPLICATE_RATIO and ratio > best_ratio:
                 best, best_ratio = other, ratio
         return (best, round(best_ratio, 4)) if best else (None, None)
+
+
+def refresh_planner_statistics() -> None:
+    """After an import, let the database's planner see the new sizes: without
+    statistics SQLite reads whole rows (text included) to sort a listing
+    instead of walking the listing indexes (20,000 essays: the essay list took
+    115 ms before, 10 ms after). PostgreSQL's autovacuum would get there
+    later; ANALYZE gets there now. Cheap: 40 ms at 20,000 essays."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("ANALYZE")
+        elif connection.vendor == "postgresql":
+            cursor.execute("ANALYZE essays_essay, essays_essay_tags, essays_tag, essays_sourcefile")
 
 
 def import_paths(paths, **kwargs) -> ImportReport:

