@@ -8,7 +8,10 @@ class EssaysConfig(AppConfig):
     verbose_name = _("文集")
 
     def ready(self):
+        from essays import freshness
         from essays.textutil import init_jieba
+
+        freshness.connect()
 
         # Load jieba's dictionary once per process, at start-up, not on the
         # first search or import.

@@ -97,8 +97,17 @@ class Section(models.Model):
         return reverse("essays:section", kwargs={"slug": self.slug})
 
 
+class TagQuerySet(models.QuerySet):
+    def shelf(self):
+        """Tags on at least one readable essay, with their count, most used
+        first."""
+        return self.annotate(count=readable_count()).filter(count__gt=0).order_by("-count", "name")
+
+
 class Tag(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -376,3 +385,17 @@ class Essay(models.Model):
         return [
             name for name in self.CURATABLE_FIELDS if name in self.imported and current[name] != self.imported[name]
         ]
+
+
+class ContentVersion(models.Model):
+    """One row: a token replaced after every committed change to what readers
+    see (``essays.freshness``). Cached fragments are keyed by it."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("内容版本")
+        verbose_name_plural = _("内容版本")
+
+    def __str__(self) -> str:
+        return str(self.number)

@@ -20,6 +20,7 @@ from essays import highlighting
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
 from essays.search import SearchRequest, run_search
 from essays.tokenize import MAX_QUERY_CHARS, clean_query, normalize, parse_query
+from essays.views import tag_shelf
 
 PER_PAGE = 20
 MAX_PAGE = 500  # deeper pages are not useful and cost the engine
@@ -100,7 +101,7 @@ def _chips(params, filters: Filters) -> list[tuple[str, str]]:
 
 
 def _popular_tags(limit=12):
-    return Tag.objects.annotate(count=readable_count()).filter(count__gt=0).order_by("-count", "name")[:limit]
+    return tag_shelf()[:limit]
 
 
 def _near_terms(query, filters: Filters) -> list[tuple[str, int]]:

@@ -11,20 +11,34 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
+from essays import freshness
 from essays.models import Essay, Section, SourceFile, Tag, TagAlias, readable_count
 from essays.textutil import to_traditional
 
 HOME_COLLECTIONS = 12
 
 
+def tag_shelf() -> list[Tag]:
+    """Every tag in use with its count, most used first: a scan of the whole
+    archive, so computed once per content version."""
+    return freshness.cached("tag-shelf", lambda: list(Tag.objects.shelf()))
+
+
+def _home_shelves() -> dict:
+    collections = SourceFile.objects.shelf()
+    return {
+        "sections": list(Section.objects.annotate(count=readable_count()).filter(count__gt=0)),
+        "collections": list(collections[:HOME_COLLECTIONS]),
+        "collection_total": collections.count(),
+        "featured": Essay.objects.featured(),
+    }
+
+
 def home(request):
     context = {
-        "sections": Section.objects.annotate(count=readable_count()).filter(count__gt=0),
-        "collections": SourceFile.objects.shelf()[:HOME_COLLECTIONS],
-        "collection_total": SourceFile.objects.shelf().count(),
+        **freshness.cached("home-shelves", _home_shelves),
         "recent": Essay.objects.readable().listed().sorted_by("new")[:10],
-        "featured": Essay.objects.featured(),
-        "tags": Tag.objects.annotate(count=readable_count()).filter(count__gt=0).order_by("-count", "name")[:30],
+        "tags": tag_shelf()[:30],
     }
     return render(request, "essays/home.html", context)
 
@@ -181,8 +195,7 @@ def section_detail(request, slug):
 
 
 def tag_list(request):
-    tags = Tag.objects.annotate(count=readable_count()).filter(count__gt=0).order_by("-count", "name")
-    return render(request, "essays/tag_list.html", {"tags": tags})
+    return render(request, "essays/tag_list.html", {"tags": tag_shelf()})
 
 
 def tag_detail(request, name):

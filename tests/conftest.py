@@ -7,6 +7,19 @@ from django.core.management import call_command
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test's database is rolled back without its commits ever running,
+    so the content version (essays.freshness) stays put while the content
+    changes: start every test with an empty cache, as a restored server
+    would with a new database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def seeds_dir(tmp_path):
     """A private copy of the seed files, safe to modify."""
@@ -27,12 +40,14 @@ def search_index():
 
 
 @pytest.fixture
-def imported(db, search_index):
+def imported(db, search_index, django_capture_on_commit_callbacks):
     """The five seed files, imported. Not indexed: indexing the seeds costs
-    seconds and most tests never search; those that do ask for ``indexed``."""
+    seconds and most tests never search; those that do ask for ``indexed``.
+    Its on-commit work (the content version) runs, as after a real commit."""
     from essays.importer import Importer
 
-    report = Importer(update_index=False).import_paths([SEEDS])
+    with django_capture_on_commit_callbacks(execute=True):
+        report = Importer(update_index=False).import_paths([SEEDS])
     assert not report.failed, report.summary()
     return report
 

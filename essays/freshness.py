@@ -1,0 +1,76 @@
+"""Caching without stale pages.
+
+A page fragment that costs a scan of the archive (tag counts, the shelf of
+collections) is cached under a key holding the archive's content version: a
+random token in the database, replaced once per committed transaction that
+changed an essay, a tag, a section, a collection or a tag alias. A token, not
+a counter: a database restored from a backup brings back its own token, whose
+entries (if still cached) describe exactly that content, and later changes
+never reuse a key. Every request reads the
+version (one primary-key lookup), so a process never serves a fragment older
+than the last commit, whatever the cache backend: a per-process locmem cache
+is as safe as Redis, only less shared.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+CACHE_SECONDS = 24 * 3600  # old versions' entries simply age out
+
+
+def version() -> str:
+    from essays.models import ContentVersion
+
+    return ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "initial"
+
+
+def cached(name: str, build):
+    """``build()``, computed once per content version (and process, with a
+    per-process cache)."""
+    key = f"wenji:{name}:{version()}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+_state = threading.local()
+
+
+def _bump() -> None:
+    from essays.models import ContentVersion
+
+    _state.waiting = False
+    token = uuid.uuid4().hex
+    if not ContentVersion.objects.filter(pk=1).update(token=token):
+        ContentVersion.objects.get_or_create(pk=1, defaults={"token": token})
+
+
+def changed(**kwargs) -> None:
+    """Change the version once the current transaction commits (once per
+    transaction, however many rows it touched); nothing if it rolls back."""
+    if kwargs.get("raw"):  # loaddata
+        return
+    # One bump per transaction. A bump registered in a transaction that was
+    # rolled back is gone from run_on_commit; one that ran is no longer
+    # waiting: either way, register anew.
+    registered = any(entry[1] is _bump for entry in transaction.get_connection().run_on_commit)
+    if not (registered and getattr(_state, "waiting", False)):
+        _state.waiting = True
+        transaction.on_commit(_bump)
+
+
+def connect() -> None:
+    from essays.models import Essay, Section, SourceFile, Tag, TagAlias
+
+    for model in (Essay, Tag, Section, SourceFile, TagAlias):
+        post_save.connect(changed, sender=model, dispatch_uid=f"freshness-save-{model.__name__}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"freshness-delete-{model.__name__}")
+    m2m_changed.connect(changed, sender=Essay.tags.through, dispatch_uid="freshness-tags")

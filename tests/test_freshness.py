@@ -1,0 +1,66 @@
+"""Cached fragments (tag counts, the home page's shelves) are keyed by the
+content version, which changes after every committed change: a page never
+shows counts from before the last commit."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from essays import freshness
+from essays.models import Essay, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def tag_counts(client):
+    return {tag.name: tag.count for tag in client.get("/tags/").context["tags"]}
+
+
+def test_a_commit_changes_the_version_once(imported, django_capture_on_commit_callbacks):
+    before = freshness.version()
+    essay = Essay.objects.readable().first()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        essay.title = "新标题"
+        essay.save()
+        essay.tags.add(Tag.objects.create(name="新标签"))
+    assert sum(1 for c in callbacks if c is freshness._bump) == 1
+    after = freshness.version()
+    assert after != before
+    with django_capture_on_commit_callbacks(execute=True):
+        Tag.objects.filter(name="新标签").get().delete()
+    assert freshness.version() not in (before, after)
+
+
+def test_nothing_changes_until_the_commit(imported, django_capture_on_commit_callbacks):
+    before = freshness.version()
+    with django_capture_on_commit_callbacks(execute=False):
+        Essay.objects.readable().first().save()
+    assert freshness.version() == before
+
+
+def test_tag_counts_are_cached_and_follow_a_hidden_essay(client, imported, django_capture_on_commit_callbacks):
+    tag = Tag.objects.shelf().first()
+    counts = tag_counts(client)
+    assert counts[tag.name] == tag.count
+    with CaptureQueriesContext(connection) as queries:
+        assert tag_counts(client) == counts
+    assert len(queries) == 1  # the version; the counts come from the cache
+    essay = Essay.objects.readable().filter(tags=tag).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        essay.status = Essay.Status.HIDDEN
+        essay.save()
+    assert tag_counts(client).get(tag.name, 0) == tag.count - 1
+
+
+def test_home_shelves_follow_a_renamed_tag_and_a_featured_essay(client, imported, django_capture_on_commit_callbacks):
+    client.get("/")
+    tag = Tag.objects.shelf().first()
+    essay = Essay.objects.readable().order_by("char_count").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.name = "改过的标签名"
+        tag.save()
+        essay.featured = True
+        essay.save()
+    html = client.get("/").content.decode()
+    assert "改过的标签名" in html
+    assert [e.pk for e in client.get("/").context["featured"]] == [essay.pk]
