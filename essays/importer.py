@@ -22,6 +22,9 @@ from essays import parsing, textutil
 from essays.models import Essay, Section, SourceFile, Tag, essay_key
 
 logger = logging.getLogger(__name__)
+# A sentence held by more essays than this is boilerplate to near-duplicate
+# detection (see Importer._near_duplicate).
+COMMON_SENTENCE_HOLDERS = 50
 
 
 @dataclass
@@ -329,12 +332,16 @@ class Importer:
             return None, None
         shared: dict[int, int] = defaultdict(int)
         index = self._sentence_map()
-        for h in hashes:
+        # A sentence found in very many essays ("下面是小编为大家整理的…")
+        # says nothing about which one this is a copy of, and walking its
+        # holders for every new essay would make an import quadratic.
+        telling = [h for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS]
+        for h in telling:
             for pk in index.get(h, ()):
                 if pk != essay.pk:
                     shared[pk] += 1
-        # Candidates share at least half of this essay's sentences.
-        candidates = sorted(pk for pk, n in shared.items() if n * 2 >= len(hashes))
+        # Candidates share at least half of this essay's telling sentences.
+        candidates = sorted(pk for pk, n in shared.items() if n * 2 >= len(telling))
         best, best_ratio = None, 0.0
         for other in Essay.objects.filter(pk__in=candidates[:20]).order_by("pk"):
             ratio = textutil.similarity(essay.text, other.text)

@@ -62,6 +62,34 @@ def test_near_duplicate_is_flagged_for_review(db, search_index, write_file):
     assert third.near_duplicate_of is None
 
 
+def test_boilerplate_sentences_neither_hide_nor_make_near_duplicates(db, search_index, write_file, monkeypatch):
+    """Sentences held by many essays are left out of the candidate count (it
+    would make an import quadratic): a real near copy is still found, and
+    essays sharing only boilerplate are not near copies."""
+    from essays import importer
+
+    monkeypatch.setattr(importer, "COMMON_SENTENCE_HOLDERS", 3)
+    boilerplate = "下面是小编为大家整理的心得体会范文，欢迎大家阅读参考。"
+    base = "".join(f"这是第{i}句话，讲的是抗击疫情的故事和平凡英雄的事迹。" for i in range(30))
+    essays = [f"{boilerplate}{base}", f"{boilerplate}{base.replace('第3句话', '第三句话')}"]
+    essays += [
+        f"{boilerplate}{text}"
+        for text in (
+            "春天的田野里，农民们忙着播种，希望在泥土里发芽。",
+            "医护人员日夜坚守在病房，用汗水守护生命的防线。",
+            "山村小学的孩子们第一次用上了电脑，眼睛里闪着光。",
+            "老党员翻开发黄的笔记本，讲起当年修路的故事。",
+            "志愿者穿梭在社区楼道，把蔬菜送到居民的门口。",
+        )
+    ]
+    body = "".join(f"{n}、标题{n}\n{text}\n" for n, text in enumerate(essays, start=1))
+    report = Importer().import_paths([write_file("boiler.txt", f"样板合集\n{body}")])
+    assert not report.failed
+    first, second, *others = Essay.objects.order_by("position")
+    assert second.near_duplicate_of == first
+    assert all(e.near_duplicate_of is None for e in others)
+
+
 def test_placeholders_are_flagged(imported):
     flagged = {(e.source.name[:3], e.position) for e in Essay.objects.filter(has_placeholders=True)}
     assert {("000", 2), ("000", 3), ("002", 6), ("004", 1)} <= flagged
