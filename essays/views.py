@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from essays import freshness
-from essays.models import Essay, Section, SourceFile, Tag, TagAlias, readable_count
+from essays.models import Essay, Section, SourceFile, Tag, TagAlias, with_counts
 from essays.textutil import to_traditional
 
 HOME_COLLECTIONS = 12
@@ -21,14 +21,18 @@ HOME_COLLECTIONS = 12
 def tag_shelf() -> list[Tag]:
     """Every tag in use with its count, most used first: a scan of the whole
     archive, so computed once per content version."""
-    return freshness.cached("tag-shelf", lambda: list(Tag.objects.shelf()))
+    return freshness.cached("tag-shelf", Tag.objects.in_use)
 
 
 def _home_shelves() -> dict:
     collections = SourceFile.objects.shelf()
+    section_counts = Essay.objects.readable().counts_by("section")
+    sections = [s for s in Section.objects.all() if section_counts.get(s.pk)]
+    for section in sections:
+        section.count = section_counts[section.pk]
     return {
-        "sections": list(Section.objects.annotate(count=readable_count()).filter(count__gt=0)),
-        "collections": list(collections[:HOME_COLLECTIONS]),
+        "sections": sections,
+        "collections": with_counts(collections[:HOME_COLLECTIONS]),
         "collection_total": collections.count(),
         "featured": Essay.objects.featured(),
     }
@@ -178,7 +182,7 @@ def essay_detail(request, key):
 
 def collection_list(request):
     collections = paged(request, SourceFile.objects.shelf(), per_page=48)
-    collections["collections"] = collections.pop("essays")
+    collections["collections"] = with_counts(collections.pop("essays"))
     return render(request, "essays/collection_list.html", collections)
 
 

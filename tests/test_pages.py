@@ -89,11 +89,17 @@ def test_tag_with_a_slash_has_a_working_page(client, imported):
     ],
 )
 def test_listing_pages_run_few_queries(client, imported, url):
+    """A fixed number of queries whatever the archive's size (no query per
+    essay or tag). The first view after a change also fills the cached
+    shelves (essays.freshness): a few cheap grouped counts more."""
     if url == "collection":
         url = essay_at("000", 1).source.get_absolute_url()
-    with CaptureQueriesContext(connection) as queries:
+    with CaptureQueriesContext(connection) as cold:
         assert client.get(url).status_code == 200
-    assert len(queries) <= 10
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url).status_code == 200
+    assert len(cold) <= 15
+    assert len(warm) <= 10
 
 
 def test_unknown_page_is_a_chinese_404(client, db):
