@@ -299,6 +299,8 @@ def report(results: list[dict]) -> str:
         "(engine, database, snippets, template); the other rows only fetch 20 ids and a count.",
         "Recall is verbatim recall: the share of the essays whose normalised title or text holds",
         "every term of the query that the method finds.",
+        "Build times (import, index) are those of the run that built each corpus: with `--keep` an",
+        "earlier run's, with the code of that day.",
         "",
         "## Targets",
         "",
