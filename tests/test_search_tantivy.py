@@ -160,3 +160,16 @@ def test_ensure_search_index_rebuilds_only_when_something_is_missing(indexed):
     call_command("ensure_search_index", stdout=out, verbosity=0)
     assert f"holds 0 of {total} readable essays: rebuilding" in out.getvalue()
     assert SearchQuerySet().models(Essay).count() == total
+
+
+def test_ensure_search_index_names_an_unreadable_index_in_one_line(db, monkeypatch):
+    from django.core.management.base import CommandError
+
+    def unreachable(self):
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(SearchQuerySet, "count", unreachable)
+    with pytest.raises(
+        CommandError, match=r"^search index at \S+ cannot be read: ConnectionError: connection refused$"
+    ):
+        call_command("ensure_search_index")

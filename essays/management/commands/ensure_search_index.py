@@ -1,7 +1,8 @@
 """python manage.py ensure_search_index"""
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from haystack.query import SearchQuerySet
 
 from essays.models import Essay
@@ -16,7 +17,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         readable = Essay.objects.readable().count()
-        indexed = SearchQuerySet().models(Essay).count()
+        try:
+            indexed = SearchQuerySet().models(Essay).count()
+        except Exception as exc:  # an unreachable server, an unreadable folder
+            where = settings.HAYSTACK_CONNECTIONS["default"]
+            location = where.get("PATH") or where.get("URL", "?")
+            raise CommandError(f"search index at {location} cannot be read: {type(exc).__name__}: {exc}") from exc
         if indexed == readable:
             self.stdout.write(f"Search index holds all {readable} readable essays.")
             return
