@@ -49,10 +49,19 @@ def update_essays(pks, using="default", batch_size=500) -> None:
             backend.remove(identifier)
 
 
+class SearchUnavailable(Exception):
+    """The search engine could not answer (a server down, an unreadable
+    index folder); the reason is logged."""
+
+
 def run_search(request: SearchRequest, using="default") -> SearchHits:
     if not request.query:
         return SearchHits(0, [], 0)
-    return connections[using].get_backend().run_search(request)
+    try:
+        return connections[using].get_backend().run_search(request)
+    except Exception as exc:
+        logger.exception("search engine %r failed", using)
+        raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 # -- keeping in step -----------------------------------------------------------------
@@ -158,4 +167,13 @@ class EssaySignalProcessor(BaseSignalProcessor):
             queue(instance.essays.values_list("pk", flat=True))
 
 
-__all__ = ["Query", "SearchRequest", "SearchHits", "run_search", "update_essays", "queue", "deferred"]
+__all__ = [
+    "Query",
+    "SearchRequest",
+    "SearchHits",
+    "SearchUnavailable",
+    "run_search",
+    "update_essays",
+    "queue",
+    "deferred",
+]

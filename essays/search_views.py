@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 
 from essays import highlighting
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
-from essays.search import SearchRequest, run_search
+from essays.search import SearchRequest, SearchUnavailable, run_search
 from essays.tokenize import MAX_QUERY_CHARS, clean_query, normalize, parse_query
 from essays.views import tag_shelf
 
@@ -132,6 +132,23 @@ def _related_tags(query, limit=8):
 
 
 def search(request):
+    try:
+        return _search(request)
+    except SearchUnavailable:
+        # The page still answers, with the box, the help and a 503 that
+        # tells crawlers and monitors to come back later.
+        query = parse_query(request.GET.get("q", ""), MAX_QUERY_CHARS)
+        context = {
+            "search_query": query.raw,
+            "query": query,
+            "unavailable": True,
+            "filters": Filters.from_params(request.GET),
+            "max_query_chars": MAX_QUERY_CHARS,
+        }
+        return render(request, "search/search.html", context, status=503)
+
+
+def _search(request):
     params = request.GET
     raw = params.get("q", "")
     query = parse_query(raw, MAX_QUERY_CHARS)

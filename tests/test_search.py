@@ -293,3 +293,17 @@ def test_search_form_works_without_javascript(client, seeded):
     html = client.get("/").content.decode()
     assert '<form class="site-search" role="search" action="/search/" method="get">' in html
     assert 'name="q"' in html and 'for="site-search-q"' in html
+
+
+def test_an_engine_that_fails_gives_a_kind_503_not_a_crash(client, db, monkeypatch):
+    backend = connections["default"].get_backend()
+
+    def down(request):
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(backend, "run_search", down)
+    response = client.get("/search/", {"q": "钟南山"})
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "搜索暂时不可用" in html
+    assert 'value="钟南山"' in html  # the box keeps the query
