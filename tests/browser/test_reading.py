@@ -5,6 +5,7 @@ import re
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from essays.models import Essay, Section
 from essays.textutil import to_traditional
@@ -108,7 +109,8 @@ def test_copy_link_copies_the_canonical_address(site, new_context, problems):
     page = problems.watch(context.new_page())
     page.goto(site.pages["essay"] + "?script=hant")
     page.locator(".copy-link").click()
-    assert page.locator(".copy-link__status").inner_text() == "链接已复制"
+    # The status is written once the clipboard promise resolves: wait for it.
+    expect(page.locator(".copy-link__status")).to_have_text("链接已复制")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == site(site.pages["essay"])
     assert copied == page.locator("link[rel=canonical]").get_attribute("href")
