@@ -14,12 +14,12 @@ is as safe as Redis, only less shared.
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from essays.oncommit import OncePerCommit
 
 CACHE_SECONDS = 24 * 3600  # old versions' entries simply age out
 
@@ -41,16 +41,15 @@ def cached(name: str, build):
     return value
 
 
-_state = threading.local()
-
-
-def _bump() -> None:
+def _new_version() -> None:
     from essays.models import ContentVersion
 
-    _state.waiting = False
     token = uuid.uuid4().hex
     if not ContentVersion.objects.filter(pk=1).update(token=token):
         ContentVersion.objects.get_or_create(pk=1, defaults={"token": token})
+
+
+_bump = OncePerCommit(_new_version)
 
 
 def changed(**kwargs) -> None:
@@ -58,13 +57,7 @@ def changed(**kwargs) -> None:
     transaction, however many rows it touched); nothing if it rolls back."""
     if kwargs.get("raw"):  # loaddata
         return
-    # One bump per transaction. A bump registered in a transaction that was
-    # rolled back is gone from run_on_commit; one that ran is no longer
-    # waiting: either way, register anew.
-    registered = any(entry[1] is _bump for entry in transaction.get_connection().run_on_commit)
-    if not (registered and getattr(_state, "waiting", False)):
-        _state.waiting = True
-        transaction.on_commit(_bump)
+    _bump.request()
 
 
 def connect() -> None:

@@ -13,12 +13,12 @@ import logging
 import threading
 from contextlib import contextmanager
 
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
 
 from essays.models import Essay, Section, SourceFile, Tag
+from essays.oncommit import OncePerCommit
 from essays.search_backends import SearchHits, SearchRequest
 from essays.tokenize import Query
 
@@ -90,7 +90,7 @@ def deferred():
         _state.deferred -= 1
 
 
-def _flush() -> None:
+def _flush_pending() -> None:
     pks = set(_pending())
     _pending().clear()
     if not pks:
@@ -101,6 +101,9 @@ def _flush() -> None:
         logger.exception("search index update failed for %d essays", len(pks))
 
 
+_flush = OncePerCommit(_flush_pending)
+
+
 def queue(pks) -> None:
     """Index (or remove) these essays once the current transaction commits."""
     if _deferring():
@@ -108,15 +111,10 @@ def queue(pks) -> None:
     pks = set(pks)
     if not pks:
         return
-    pending = _pending()
-    was_empty = not pending
-    pending.update(pks)
     # One flush per transaction. Essays queued in a transaction that was
-    # rolled back stay queued and are re-read by the next flush (harmless);
-    # that flush is registered because none is waiting any more.
-    waiting = any(entry[1] is _flush for entry in transaction.get_connection().run_on_commit)
-    if was_empty or not waiting:
-        transaction.on_commit(_flush)
+    # rolled back stay queued and are re-read by the next flush (harmless).
+    _pending().update(pks)
+    _flush.request()
 
 
 class EssaySignalProcessor(BaseSignalProcessor):
