@@ -40,14 +40,21 @@ class SourceFileQuerySet(models.QuerySet):
         return self.filter(models.Exists(readable)).defer("raw_text").order_by("-imported_at", "name")
 
 
-def with_counts(collections) -> list:
-    """``collections`` (a page of the shelf), each with ``count``, its
-    readable essays."""
-    collections = list(collections)
-    counts = Essay.objects.readable().filter(source__in=[c.pk for c in collections]).counts_by("source")
-    for collection in collections:
-        collection.count = counts.get(collection.pk, 0)
-    return collections
+def with_counts(objects, field: str) -> list:
+    """Those of ``objects`` (tags, sections, collections) that hold a
+    readable essay, each with ``count``, their readable essays; ``field``
+    is the essay's field pointing at them. Counted from the essays' side,
+    grouped: at 100,000 essays 190 ms for every tag, where a count per tag
+    over a join took 740."""
+    objects = list(objects)
+    essays = Essay.objects.readable()
+    if len(objects) <= 500:  # a page of them: count only theirs
+        essays = essays.filter(**{f"{field}__in": [o.pk for o in objects]})
+    counts = essays.counts_by(field)
+    kept = [o for o in objects if counts.get(o.pk)]
+    for o in kept:
+        o.count = counts[o.pk]
+    return kept
 
 
 class SourceFile(models.Model):
@@ -111,13 +118,8 @@ class Section(models.Model):
 class TagQuerySet(models.QuerySet):
     def in_use(self) -> list:
         """Tags on at least one readable essay, each with ``count``, most used
-        first. Counted from the essays' side, grouped by tag: at 100,000
-        essays 190 ms, where a count per tag over a join took 740."""
-        counts = Essay.objects.readable().filter(tags__isnull=False).counts_by("tags")
-        tags = [tag for tag in self.only("pk", "name") if tag.pk in counts]
-        for tag in tags:
-            tag.count = counts[tag.pk]
-        return sorted(tags, key=lambda tag: (-tag.count, tag.name))
+        first."""
+        return sorted(with_counts(self.only("pk", "name"), "tags"), key=lambda tag: (-tag.count, tag.name))
 
 
 class Tag(models.Model):

@@ -26,13 +26,9 @@ def tag_shelf() -> list[Tag]:
 
 def _home_shelves() -> dict:
     collections = SourceFile.objects.shelf()
-    section_counts = Essay.objects.readable().counts_by("section")
-    sections = [s for s in Section.objects.all() if section_counts.get(s.pk)]
-    for section in sections:
-        section.count = section_counts[section.pk]
     return {
-        "sections": sections,
-        "collections": with_counts(collections[:HOME_COLLECTIONS]),
+        "sections": with_counts(Section.objects.all(), "section"),
+        "collections": with_counts(collections[:HOME_COLLECTIONS], "source"),
         "collection_total": collections.count(),
         "featured": Essay.objects.featured(),
     }
@@ -182,7 +178,7 @@ def essay_detail(request, key):
 
 def collection_list(request):
     collections = paged(request, SourceFile.objects.shelf(), per_page=48)
-    collections["collections"] = with_counts(collections.pop("essays"))
+    collections["collections"] = with_counts(collections.pop("essays"), "source")
     return render(request, "essays/collection_list.html", collections)
 
 
