@@ -77,13 +77,13 @@ def secret_key(environ, var_dir: Path) -> str:
 
 
 SEARCH_SCHEMES = {
-    "tantivy": "essays.search_tantivy.TantivyEngine",
-    "whoosh": "essays.search_backends.ChineseWhooshEngine",
+    "tantivy": "essays.search.tantivy_backend.TantivyEngine",
+    "whoosh": "essays.search.whoosh_backend.ChineseWhooshEngine",
     # haystack's Elasticsearch 7 backend, with whitespace-analysed fields;
     # the 7.13 client also talks to OpenSearch 1.x/2.x (later 7.x clients
     # refuse servers that are not Elastic's).
-    "elasticsearch": "essays.search_backends.ChineseElasticsearchEngine",
-    "opensearch": "essays.search_backends.ChineseElasticsearchEngine",
+    "elasticsearch": "essays.search.elasticsearch_backend.ChineseElasticsearchEngine",
+    "opensearch": "essays.search.elasticsearch_backend.ChineseElasticsearchEngine",
 }
 # Embedded engines, and the folder under var/ each keeps its index in.
 EMBEDDED_SCHEMES = {"tantivy": "search_index", "whoosh": "whoosh_index"}

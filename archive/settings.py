@@ -84,7 +84,7 @@ CACHES = {"default": env.cache_config(os.environ, VAR_DIR)}
 HAYSTACK_CONNECTIONS = {"default": env.search_config(os.environ, VAR_DIR)}
 # Saving or deleting an essay (admin, shell) queues it for the index, written
 # after the transaction commits; the importer indexes in batches at the end.
-HAYSTACK_SIGNAL_PROCESSOR = "essays.search.EssaySignalProcessor"
+HAYSTACK_SIGNAL_PROCESSOR = "essays.search.sync.EssaySignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
 AUTH_PASSWORD_VALIDATORS = [

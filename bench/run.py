@@ -85,7 +85,7 @@ def build(var_dir: Path, essays: int, whoosh: bool, log) -> dict:
     from bench.corpus import write_corpus
     from essays.importer import Importer
     from essays.models import Essay
-    from essays.search import update_essays
+    from essays.search.sync import update_essays
 
     corpus_dir = var_dir / "corpus"
     started = time.perf_counter()
@@ -140,7 +140,7 @@ def build_stock_index(path: Path, log) -> float:
 
 def ground_truth(queries) -> dict[str, set[int]]:
     from essays.models import Essay
-    from essays.tokenize import parse_query, project
+    from essays.search.tokens import parse_query, project
 
     projected = [
         (pk, project(title)[0], project(text)[0])
@@ -168,8 +168,9 @@ def run(essays: int, repeat: int, keep: bool, whoosh: bool, log) -> dict:
     from whoosh.qparser import QueryParser
 
     from essays.models import Essay
-    from essays.search import SearchRequest, run_search
-    from essays.tokenize import parse_query
+    from essays.search.engine import run_search
+    from essays.search.tiers import SearchRequest
+    from essays.search.tokens import parse_query
 
     call_command("migrate", verbosity=0, interactive=False)
     info_file = var_dir / "build.json"

@@ -9,5 +9,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Our Whoosh backend beside the default engine, to compare the two.
 HAYSTACK_CONNECTIONS = {
     **HAYSTACK_CONNECTIONS,
-    "whoosh": {"ENGINE": "essays.search_backends.ChineseWhooshEngine", "PATH": str(VAR_DIR / "whoosh_index")},
+    "whoosh": {"ENGINE": "essays.search.whoosh_backend.ChineseWhooshEngine", "PATH": str(VAR_DIR / "whoosh_index")},
 }

@@ -22,6 +22,6 @@ class EssaysConfig(AppConfig):
 
         load_dictionary(getattr(settings, "JIEBA_CORPUS_DICT", None))
         # The Traditional-to-Simplified table search folds with (0.2 s).
-        from essays.tokenize import fold
+        from essays.search.tokens import fold
 
         fold("")

@@ -98,7 +98,7 @@ class Importer:
     # -- entry points ------------------------------------------------------
 
     def import_paths(self, paths, progress=None) -> ImportReport:
-        from essays.search import deferred
+        from essays.search.sync import deferred
 
         report = ImportReport()
         with deferred():  # saves do not index one by one: finish() does, in batches
@@ -164,7 +164,7 @@ class Importer:
             refresh_planner_statistics()
         if not (self.update_index and self.touched):
             return
-        from essays.search import update_essays
+        from essays.search.sync import update_essays
 
         try:
             update_essays(self.touched)

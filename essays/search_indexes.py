@@ -1,14 +1,14 @@
 """The search index: readable essays only, from the same QuerySet method the
 pages use, so search and pages always agree on what is visible.
 
-Every text field holds tokens made by ``essays.tokenize`` (normalised, then
+Every text field holds tokens made by ``essays.search.tokens`` (normalised, then
 jieba words, character bigrams or single characters, joined by spaces); the
 backends index them with a whitespace analyzer."""
 
 from haystack import indexes
 
-from essays import tokenize
 from essays.models import Essay
+from essays.search import tokens
 
 
 class EssayIndex(indexes.SearchIndex, indexes.Indexable):
@@ -41,16 +41,16 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
         data = super().prepare(essay)
         tags = [tag.name for tag in essay.tags.all()]
         section = essay.section.name if essay.section_id else ""
-        meta = tokenize.index_tokens(*tags, section)
-        about = tokenize.index_tokens(essay.source.title, essay.author)
-        title = tokenize.index_tokens(essay.title)
-        body = tokenize.index_tokens(essay.text)
+        meta = tokens.index_tokens(*tags, section)
+        about = tokens.index_tokens(essay.source.title, essay.author)
+        title = tokens.index_tokens(essay.title)
+        body = tokens.index_tokens(essay.text)
         data.update(
             text=" ".join(p for p in (title.words, meta.words, about.words, body.words) if p),
             title_words=title.words,
             meta_words=meta.words,
-            grams=f" {tokenize.BREAK} ".join(p for p in (title.grams, body.grams) if p),
-            meta_grams=f" {tokenize.BREAK} ".join(p for p in (meta.grams, about.grams) if p),
+            grams=f" {tokens.BREAK} ".join(p for p in (title.grams, body.grams) if p),
+            meta_grams=f" {tokens.BREAK} ".join(p for p in (meta.grams, about.grams) if p),
             title_grams=title.grams,
             chars=" ".join(dict.fromkeys(f"{title.chars} {body.chars}".split())),
             tag_ids=" ".join(str(tag.pk) for tag in essay.tags.all()),

@@ -1,8 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from essays import search_views, views
+from essays import views
 from essays.feeds import LatestEssaysFeed, SectionFeed
+from essays.search import views as search_views
 from essays.sitemaps import SITEMAPS
 
 app_name = "essays"

@@ -56,7 +56,7 @@ def imported(db, search_index, django_capture_on_commit_callbacks):
 def indexed(imported):
     """The five seed files, imported and in the search index."""
     from essays.models import Essay
-    from essays.search import update_essays
+    from essays.search.sync import update_essays
 
     update_essays(Essay.objects.readable().values_list("pk", flat=True))
     return imported

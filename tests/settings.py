@@ -12,7 +12,7 @@ from archive.settings import *  # noqa: E402,F403
 HAYSTACK_CONNECTIONS = {
     **HAYSTACK_CONNECTIONS,  # noqa: F405
     "whoosh": {
-        "ENGINE": "essays.search_backends.ChineseWhooshEngine",
+        "ENGINE": "essays.search.whoosh_backend.ChineseWhooshEngine",
         "PATH": tempfile.mkdtemp(prefix="wenji-test-whoosh-"),
     },
 }

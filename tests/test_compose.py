@@ -56,7 +56,7 @@ def test_web_search_index_lives_on_the_persistent_volume():
     search = env.search_config(environment, Path("/var/lib/wenji"))
     mounts = [v.split(":")[1] for v in COMPOSE["services"]["web"]["volumes"]]
     assert any(search["PATH"].startswith(m) for m in mounts)
-    assert search["ENGINE"] == "essays.search_tantivy.TantivyEngine"
+    assert search["ENGINE"] == "essays.search.tantivy_backend.TantivyEngine"
 
 
 def test_secrets_are_required_not_defaulted():

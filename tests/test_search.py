@@ -9,8 +9,9 @@ import pytest
 from haystack import connections
 
 from essays.models import Essay, Section, SourceFile, Tag
-from essays.search import SearchRequest, run_search
-from essays.tokenize import parse_query, project
+from essays.search.engine import run_search
+from essays.search.tiers import SearchRequest
+from essays.search.tokens import parse_query, project
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ EXPECTED_FIRST = {
 def seeded(django_db_setup, django_db_blocker):
     """The seeds, imported and indexed once for the module, removed after."""
     from essays.importer import Importer
-    from essays.search import deferred
+    from essays.search.sync import deferred
     from tests.conftest import SEEDS
 
     with django_db_blocker.unblock():
@@ -192,7 +193,7 @@ def test_sort_by_newest(client, seeded):
 
 
 def test_pagination(client, seeded, settings):
-    from essays import search_views
+    from essays.search import views as search_views
 
     per_page = search_views.PER_PAGE
     search_views.PER_PAGE = 5

@@ -9,17 +9,17 @@ from django.core.exceptions import ImproperlyConfigured
 from haystack.utils.loading import UnifiedIndex
 
 from archive import env
-from essays.search_backends import (
+from essays.search.elasticsearch_backend import (
     ChineseElasticsearchEngine,
     ChineseElasticsearchSearchBackend,
-    SearchRequest,
     es_bodies,
 )
+from essays.search.tiers import SearchRequest
+from essays.search.tokens import parse_query
 from essays.search_indexes import EssayIndex
-from essays.tokenize import parse_query
 
 VAR = Path("/srv/wenji/var")
-ENGINE = "essays.search_backends.ChineseElasticsearchEngine"
+ENGINE = "essays.search.elasticsearch_backend.ChineseElasticsearchEngine"
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,12 @@ import io
 import pytest
 from django.core.management import call_command
 
-from essays import search
 from essays.importer import Importer
 from essays.models import Essay, Tag
-from essays.search import SearchRequest, run_search
-from essays.tokenize import parse_query
+from essays.search import sync as search
+from essays.search.engine import run_search
+from essays.search.tiers import SearchRequest
+from essays.search.tokens import parse_query
 
 pytestmark = pytest.mark.django_db
 

@@ -17,9 +17,11 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 
 from essays.models import Essay
-from essays.search import SearchRequest, deferred, run_search, update_essays
-from essays.search_tantivy import PK_FIELD, SPEC_FILE, TantivySearchBackend
-from essays.tokenize import parse_query
+from essays.search.engine import run_search
+from essays.search.sync import deferred, update_essays
+from essays.search.tantivy_backend import PK_FIELD, SPEC_FILE, TantivySearchBackend
+from essays.search.tiers import SearchRequest
+from essays.search.tokens import parse_query
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
-"""Search tokenisation (essays.tokenize): no database, no index."""
+"""Search tokenisation (essays.search.tokens): no database, no index."""
 
-from essays.tokenize import (
+from essays.search.tokens import (
     BREAK,
     MAX_QUERY_CHARS,
     bigrams,

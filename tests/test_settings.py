@@ -30,15 +30,15 @@ def test_bad_database_url_names_the_variable():
 
 def test_search_defaults_to_tantivy_in_var():
     config = env.search_config({}, VAR)
-    assert config == {"ENGINE": "essays.search_tantivy.TantivyEngine", "PATH": "/srv/wenji/var/search_index"}
+    assert config == {"ENGINE": "essays.search.tantivy_backend.TantivyEngine", "PATH": "/srv/wenji/var/search_index"}
 
 
 @pytest.mark.parametrize(
     "url, engine, path",
     [
-        ("tantivy:///data/index", "essays.search_tantivy.TantivyEngine", "/data/index"),
-        ("whoosh:///data/index", "essays.search_backends.ChineseWhooshEngine", "/data/index"),
-        ("whoosh:///", "essays.search_backends.ChineseWhooshEngine", "/srv/wenji/var/whoosh_index"),
+        ("tantivy:///data/index", "essays.search.tantivy_backend.TantivyEngine", "/data/index"),
+        ("whoosh:///data/index", "essays.search.whoosh_backend.ChineseWhooshEngine", "/data/index"),
+        ("whoosh:///", "essays.search.whoosh_backend.ChineseWhooshEngine", "/srv/wenji/var/whoosh_index"),
     ],
 )
 def test_embedded_search_urls(url, engine, path):

@@ -4,8 +4,8 @@ tantivy (a Lucene-like library in Rust; MIT, released monthly) answers the
 search page's queries in about a millisecond where Whoosh, in pure Python,
 took hundreds at a few thousand essays (``docs/search.md`` has the numbers).
 It reads the same whitespace-separated tokens as the other backends
-(``essays.tokenize``), with tantivy's whitespace tokenizer, and builds the
-same tiers (``essays.search_backends``) as query objects: nothing the reader
+(``essays.search.tokens``), with tantivy's whitespace tokenizer, and builds the
+same tiers (``essays.search.tiers``) as query objects: nothing the reader
 types reaches a query parser.
 
 The index is a directory (``SEARCH_URL=tantivy:///path``). Every process opens
@@ -34,7 +34,7 @@ from haystack.fields import DateField, DateTimeField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 
-from essays.search_backends import (
+from essays.search.tiers import (
     CHAR_FIELD,
     FILTER_FIELDS,
     GRAM_FIELD,
@@ -49,7 +49,7 @@ from essays.search_backends import (
     loose_needles,
     scoring_words,
 )
-from essays.tokenize import bigrams, parse_query
+from essays.search.tokens import bigrams, parse_query
 
 # A document's primary key, as a column: results are turned into primary keys
 # without reading stored documents.
@@ -118,7 +118,7 @@ class TantivySearchBackend(BaseSearchBackend):
                 # whole seconds, too coarse to sort essays imported together.
                 builder.add_integer_field(name, indexed=True, fast=True)
             else:
-                # Tokens are made in Python (essays.tokenize): whitespace
+                # Tokens are made in Python (essays.search.tokens): whitespace
                 # splits them, nothing else.
                 builder.add_text_field(name, tokenizer_name="whitespace", index_option=option)
         return builder.build()

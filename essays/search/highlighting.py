@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from essays.tokenize import Query, find_spans, project
+from essays.search.tokens import Query, find_spans, project
 
 SNIPPET_CHARS = 120
 LEAD_CHARS = 30  # how much text comes before the best match

@@ -2,7 +2,7 @@
 
 Whatever a reader sends (syntax characters, control characters, 10,000
 characters, broken UTF-8, any page number) gives a page, never an error: the
-query is cleaned and capped by ``essays.tokenize.parse_query`` and then only
+query is cleaned and capped by ``essays.search.tokens.parse_query`` and then only
 ever used as text."""
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from essays import highlighting
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
-from essays.search import SearchRequest, SearchUnavailable, run_search
-from essays.tokenize import MAX_QUERY_CHARS, clean_query, normalize, parse_query
+from essays.search import highlighting
+from essays.search.engine import SearchUnavailable, run_search
+from essays.search.tiers import SearchRequest
+from essays.search.tokens import MAX_QUERY_CHARS, clean_query, normalize, parse_query
 from essays.views import tag_shelf
 
 PER_PAGE = 20

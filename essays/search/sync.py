@@ -1,4 +1,4 @@
-"""Searching, and keeping the search index in step with the database.
+"""Keeping the search index in step with the database.
 
 Index updates happen after the transaction commits, in batches: an essay saved
 or deleted anywhere (admin, shell, importer) is queued, and the queue is
@@ -19,8 +19,6 @@ from haystack.signals import BaseSignalProcessor
 
 from essays.models import Essay, Section, SourceFile, Tag
 from essays.oncommit import OncePerCommit
-from essays.search_backends import SearchHits, SearchRequest
-from essays.tokenize import Query
 
 logger = logging.getLogger(__name__)
 
@@ -47,21 +45,6 @@ def update_essays(pks, using="default", batch_size=500) -> None:
     else:
         for identifier in gone:
             backend.remove(identifier)
-
-
-class SearchUnavailable(Exception):
-    """The search engine could not answer (a server down, an unreadable
-    index folder); the reason is logged."""
-
-
-def run_search(request: SearchRequest, using="default") -> SearchHits:
-    if not request.query:
-        return SearchHits(0, [], 0)
-    try:
-        return connections[using].get_backend().run_search(request)
-    except Exception as exc:
-        logger.exception("search engine %r failed", using)
-        raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 # -- keeping in step -----------------------------------------------------------------
@@ -163,15 +146,3 @@ class EssaySignalProcessor(BaseSignalProcessor):
     def related_deleted(self, sender, instance, **kwargs):
         if not _deferring():
             queue(instance.essays.values_list("pk", flat=True))
-
-
-__all__ = [
-    "Query",
-    "SearchRequest",
-    "SearchHits",
-    "SearchUnavailable",
-    "run_search",
-    "update_essays",
-    "queue",
-    "deferred",
-]
