@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from essays.admin import queue_queryset
+from essays.admin.queues import queue_queryset
 from essays.models import Essay, Section, SourceFile, Tag
 
 pytestmark = pytest.mark.django_db

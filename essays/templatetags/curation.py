@@ -8,6 +8,6 @@ register = template.Library()
 @register.simple_tag
 def review_queue_counts():
     """(key, label, count) for each review queue, for the admin dashboard."""
-    from essays.admin import queue_counts
+    from essays.admin.queues import queue_counts
 
     return queue_counts()

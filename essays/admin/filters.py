@@ -1,0 +1,71 @@
+"""List filters of the essay changelist."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from essays.models import Essay
+
+
+class DuplicateFilter(admin.SimpleListFilter):
+    title = _("重复")
+    parameter_name = "dup"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("copy", _("是重复副本")),
+            ("has", _("有重复副本")),
+            ("near", _("疑似重复")),
+            ("none", _("不重复")),
+        ]
+
+    def queryset(self, request, queryset):
+        has_copies = Exists(Essay.objects.filter(duplicate_of=OuterRef("pk")))
+        match self.value():
+            case "copy":
+                return queryset.filter(duplicate_of__isnull=False)
+            case "has":
+                return queryset.filter(has_copies)
+            case "near":
+                return queryset.filter(near_duplicate_of__isnull=False)
+            case "none":
+                return queryset.filter(duplicate_of__isnull=True, near_duplicate_of__isnull=True).exclude(has_copies)
+        return queryset
+
+
+class TagPresenceFilter(admin.SimpleListFilter):
+    title = _("标签情况")
+    parameter_name = "tagged"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("没有标签")), ("yes", _("有标签"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(tags__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(tags__isnull=False).distinct()
+        return queryset
+
+
+class CuratedFilter(admin.SimpleListFilter):
+    """Essays where a curator changed something the importer wrote."""
+
+    title = _("策展人改动")
+    parameter_name = "curated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已改动")), ("no", _("未改动"))]
+
+    def queryset(self, request, queryset):
+        if self.value() not in ("yes", "no"):
+            return queryset
+        # Compared in Python: the snapshot is JSON and tags are a relation.
+        pks = [
+            e.pk
+            for e in queryset.prefetch_related("tags").select_related("section", "duplicate_of")
+            if e.curated_fields()
+        ]
+        return queryset.filter(pk__in=pks) if self.value() == "yes" else queryset.exclude(pk__in=pks)
