@@ -12,6 +12,7 @@ A ``CutHint`` overrides the choice.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -172,15 +173,16 @@ def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
         index += 1
 
     # Repeated titles, the editor's blurb, an author line.
-    separator = None  # a separator line just before the body opens its first essay
+    under_title = True  # a separator right under the title underlines it
     while index < end:
         line = lines[index]
         current = line.text
-        if line.separator:
-            separator = index
+        if line.separator and (not under_title or any(later.separator for later in lines[index + 1 : end])):
+            break  # it opens the first essay (one under the title alone underlines it)
         if not current or line.separator:
             index += 1
             continue
+        under_title = False
         if line.heading:
             break
         if (
@@ -195,9 +197,8 @@ def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
             pre.author = author
         else:
             break
-        separator = None
         index += 1
-    pre.body_start = index if separator is None else separator
+    pre.body_start = index
     return pre
 
 
@@ -306,7 +307,12 @@ def _auto_cuts(body: list[_Line], pre: _Preamble, space_separates: bool) -> tupl
 
 def _agrees(a: _Candidate, b: _Candidate) -> bool:
     """Two cuts that start essays at (nearly) the same lines."""
-    return all(any(abs(i - j) <= 3 for j in b.indexes) for i in a.indexes)
+    others = sorted(b.indexes)
+    for i in a.indexes:
+        k = bisect_left(others, i - 3)
+        if k == len(others) or others[k] > i + 3:
+            return False
+    return True
 
 
 def _hint_cuts(body: list[_Line], pre: _Preamble, hint: CutHint) -> dict[int, _Cut]:
@@ -406,6 +412,10 @@ def parse(text: str, fallback_title: str = "", hint: CutHint | None = None) -> P
     intro = list(pre.intro)
     if cut_key == "separator" and len(drafts) >= 3 and _is_intro(drafts[0]):
         intro.extend(drafts.pop(0).paragraphs)
+    for draft in drafts:
+        if draft.heading_text and not draft.paragraphs:
+            # A titled heading with no text under it: keep its words.
+            draft.paragraphs.append(draft.heading)
     drafts = [d for d in drafts if d.paragraphs]
     if not drafts:
         raise ParseError("no essay found (only a title, headings or an editor's note)")
@@ -452,8 +462,18 @@ def _titles(drafts: list[_Draft], essays: list[ParsedEssay], collection, pre: _P
             titles.append(collection.title)
         else:
             essay.title_derived = True
-            titles.append(derive_title(essay.paragraphs) or collection.title)
+            titles.append(_derived_title(essay, collection.title))
     return titles
+
+
+def _derived_title(essay: ParsedEssay, fallback: str) -> str:
+    """The first sentence, else the opening words, else the collection's
+    title: never a bare number or nothing."""
+    first = essay.paragraphs[0]
+    for title in (derive_title(essay.paragraphs), first[:30].strip(TITLE_TRIM), fallback):
+        if title and not is_layout_only(title):
+            return title
+    return first[:300]
 
 
 def _reads_as_title(text: str) -> bool:
@@ -499,11 +519,13 @@ def _cut_essays(body: list[_Line], cuts: dict[int, _Cut]) -> list[_Draft]:
                 current.from_separator = True
                 wants_title = True
                 continue
-            current.touch(line.index)
             if cut.kind == "space":
-                current.paragraphs.append(text)
                 wants_title = False
+                if not is_layout_only(text):
+                    current.touch(line.index)
+                    current.paragraphs.append(text)
                 continue
+            current.touch(line.index)
             current.heading = text
             current.heading_text = cut.heading_text
             wants_title = cut.bare
