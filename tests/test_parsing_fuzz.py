@@ -18,6 +18,7 @@ from essays.parsing import (
     match_heading,
     normalised_lines,
     parse,
+    separator_title,
 )
 from essays.parsing.text import LINE_SPACE, TITLE_TRIM
 
@@ -41,6 +42,8 @@ PIECES = [
     "------------",
     "＊＊＊",
     "=====",
+    "==== 背影 ====",
+    "★★★春★★★",
     "～～～～",
     "·····",
     "华丽的分割线",
@@ -91,6 +94,7 @@ def content_chars(text: str) -> set[str]:
     for line in lines:
         if not line or is_separator(line) or is_layout_only(line):
             continue
+        line = separator_title(line) or line  # '=== 背影 ===': the marks are layout
         if title and line.startswith(title) and is_layout_only(line[len(title) :]):
             continue  # the title again, numbered: "心得体会2"
         heading = match_heading(line)

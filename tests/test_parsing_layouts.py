@@ -305,6 +305,43 @@ def test_the_dash_file_of_issue_10_is_not_one_essay_titled_with_dashes():
     assert all(dashes not in e.title and dashes not in e.paragraphs for e in c.essays)
 
 
+@pytest.mark.parametrize("line", ["======== {} ========", "★★★ {} ★★★", "———— {} ————", "~~~{}~~~"])
+def test_separator_lines_carrying_the_title(line):
+    text = "\n".join(
+        [samples.COLLECTION_TITLE, *(y for e in ESSAYS[:3] for y in (line.format(e.title), *e.paragraphs))]
+    )
+    c = parse(text)
+    assert_essays(c, ESSAYS[:3])
+    assert c.cut == "separator"
+
+
+def test_an_author_line_under_an_essays_title_is_its_author():
+    text = samples.headed_file(lambda n, t: f"【篇{cn(n)}】{t}\n作者：{'王芳李强'[2 * n - 2 : 2 * n]}", count=2)
+    c = parse(text)
+    assert [e.author for e in c.essays] == ["王芳", "李强"]
+    assert_essays(c, ESSAYS[:2])
+
+
+def test_titles_may_ask_or_exclaim():
+    titles = ["我们为什么要读书？", "奶奶的菜园！"]
+    text = samples.headed_file(lambda n, t: f"范文{n}：{titles[n - 1]}", count=2)
+    assert [e.title for e in parse(text).essays] == titles
+    text = samples.separated_file("-----", count=2).replace(ESSAYS[0].title, titles[0])
+    assert [e.title for e in parse(text).essays] == [titles[0], ESSAYS[1].title]
+
+
+def test_text_before_headings_counting_from_one_is_doubtful():
+    """一篇心得 with sections 一、二、三 after an opening paragraph: cut as
+    before, but a curator is asked whether they are sections."""
+    lead = "\n".join(ESSAYS[5].paragraphs[:2])
+    text = samples.headed_file(lambda n, t: f"{cn(n)}、{t}", count=3, intro=False)
+    text = text.replace(f"一、{ESSAYS[0].title}", f"{lead}\n一、{ESSAYS[0].title}")
+    c = parse(text)
+    assert len(c.essays) == 4
+    assert [(d.code, d.essay) for d in c.doubts] == [("text_before_headings", 0)]
+    assert c.doubts[0].values == {"heading": f"一、{ESSAYS[0].title}"}
+
+
 # -- a file of one essay -----------------------------------------------------------------
 
 

@@ -18,9 +18,10 @@ from itertools import pairwise
 
 from essays.parsing import layout
 from essays.parsing.doubts import find_doubts
-from essays.parsing.layout import FAMILY_LABELS, NUM, Heading, is_layout_only, is_separator
+from essays.parsing.layout import FAMILY_LABELS, NUM, Heading, is_layout_only, is_separator, separator_title
 from essays.parsing.model import CutHint, ParsedCollection, ParsedEssay, ParseError
 from essays.parsing.text import (
+    EXPLICIT_AUTHOR_RE,
     HAN,
     HEADING_MAX_CHARS,
     SIGNOFF_RE,
@@ -43,6 +44,7 @@ MAX_NUMBER_STEP = 3
 # A line after a separator or a bare heading names the essay when it is
 # this short and does not end a sentence.
 MAX_TITLE_LINE = 30
+MAX_ASKING_TITLE = 20
 # Text before the first separator this short is the file's intro.
 SHORT_INTRO = 80
 
@@ -64,9 +66,16 @@ class _Line:
         return self._heading
 
     @property
+    def separator_title(self) -> str:
+        if not hasattr(self, "_separator_title"):
+            self._separator_title = separator_title(self.text)
+        return self._separator_title
+
+    @property
     def separator(self) -> bool:
+        """A separator line, one carrying a title ('=== 背影 ===') too."""
         if not hasattr(self, "_separator"):
-            self._separator = is_separator(self.text)
+            self._separator = is_separator(self.text) or bool(self.separator_title)
         return self._separator
 
 
@@ -89,6 +98,7 @@ class _Draft:
     end_line: int = 0
     # Lines inside the essay that look like headings or separators.
     inner: list[str] = field(default_factory=list)
+    author: str = ""
 
     def touch(self, index: int) -> None:
         if self.start_line is None:
@@ -154,12 +164,12 @@ class _Preamble:
 def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
     pre = _Preamble()
     index = 0
-    while index < end and (not lines[index].text or lines[index].separator):
+    while index < end and (not lines[index].text or (lines[index].separator and not lines[index].separator_title)):
         index += 1
     if index >= end:
         pre.body_start = index
         return pre
-    first = lines[index].text
+    first = lines[index].separator_title or lines[index].text
     following = [line.text for line in lines[index + 1 : end]]
     excerpt_title = _split_title_excerpt(first, following)
     if excerpt_title:
@@ -434,8 +444,18 @@ def parse(text: str, fallback_title: str = "", hint: CutHint | None = None) -> P
     for essay, title in zip(essays, distinct_titles(titles), strict=True):
         essay.title = title
     collection.essays = essays
-    collection.doubts = find_doubts(essays, [d.inner for d in drafts], cut_key, rivals)
+    collection.doubts = find_doubts(essays, [d.inner for d in drafts], cut_key, rivals, _lead_text(drafts, cuts, lines))
     return collection
+
+
+def _lead_text(drafts: list[_Draft], cuts: dict[int, _Cut], lines: list[_Line]) -> str:
+    """The first heading, when text stands before it and it counts from 1:
+    the headings may then be the sections of one essay."""
+    headed = sorted(i for i, cut in cuts.items() if cut.kind == "heading")
+    if not headed or not drafts or drafts[0].heading:
+        return ""
+    heading = lines[headed[0]].heading
+    return lines[headed[0]].text if heading and heading.number == 1 else ""
 
 
 def _is_intro(draft: _Draft) -> bool:
@@ -477,12 +497,13 @@ def _derived_title(essay: ParsedEssay, fallback: str) -> str:
 
 
 def _reads_as_title(text: str) -> bool:
-    return (
-        len(text) <= MAX_TITLE_LINE
-        and not ends_sentence(text.rstrip("”’」』》）)"))
-        and not text.endswith(("。”", "！”", "？”"))
-        and not is_layout_only(text)
-    )
+    """A short line that does not end a statement (a short question or
+    exclamation may be a title: 我们为什么要读书？)."""
+    if len(text) > MAX_TITLE_LINE or is_layout_only(text) or text.endswith(("。”", "！”", "？”")):
+        return False
+    if len(text) <= MAX_ASKING_TITLE and text[-1] in "？！?!":
+        return True
+    return not ends_sentence(text.rstrip("”’」』》）)"))
 
 
 def _next_is_text(body: list[_Line], position: int, cuts: dict[int, _Cut]) -> bool:
@@ -517,7 +538,11 @@ def _cut_essays(body: list[_Line], cuts: dict[int, _Cut]) -> list[_Draft]:
             blank_seen = False
             if cut.kind == "separator":
                 current.from_separator = True
-                wants_title = True
+                current.heading_text = line.separator_title
+                if current.heading_text:
+                    current.heading = text
+                    current.touch(line.index)
+                wants_title = not current.heading_text
                 continue
             if cut.kind == "space":
                 wants_title = False
@@ -549,7 +574,15 @@ def _cut_essays(body: list[_Line], cuts: dict[int, _Cut]) -> list[_Draft]:
                 continue
         wants_title = False
 
-        if line.separator or is_layout_only(text):
+        if starting and current.heading_text and not current.author and (m := EXPLICIT_AUTHOR_RE.match(text)):
+            current.author = m.group("name").strip()  # 作者：张三 under the essay's title
+            current.touch(line.index)
+            continue
+        if line.separator_title:
+            if not starting:
+                current.inner.append(line.text)
+            text = line.separator_title  # not a cut: its title is a line of text
+        elif line.separator or is_layout_only(text):
             # Layout inside an essay: a separator goes, a bare number joins
             # the paragraph it numbers.
             if (line.separator or line.heading) and not starting:
@@ -592,9 +625,11 @@ def _join(left: str, right: str) -> str:
 
 def _finish(draft: _Draft) -> ParsedEssay:
     paragraphs = list(draft.paragraphs)
-    author = ""
+    author = draft.author
     last = paragraphs[-1]
-    if len(paragraphs) > 1 and (name := author_line(last)) and len(last) <= 10:
+    if author:
+        pass
+    elif len(paragraphs) > 1 and (name := author_line(last)) and len(last) <= 10:
         # A name alone on the last line signs the essay.
         author = name
         paragraphs.pop()

@@ -26,7 +26,7 @@ TITLE_LIKE_CHARS = 30
 # How many of the suspicious lines a doubt quotes.
 QUOTED_LINES = 3
 
-CODES = ("long_essay", "inner_headings", "short_essay", "competing_families")
+CODES = ("long_essay", "inner_headings", "short_essay", "competing_families", "text_before_headings")
 
 
 def _size(essay: ParsedEssay) -> int:
@@ -37,8 +37,19 @@ def _title_like(essay: ParsedEssay) -> list[str]:
     return [p for p in essay.paragraphs[1:] if len(p) <= TITLE_LIKE_CHARS and not ends_sentence(p)]
 
 
-def find_doubts(essays: list[ParsedEssay], inner: list[list[str]], cut: str, rivals: list) -> list[Doubt]:
+def find_doubts(
+    essays: list[ParsedEssay], inner: list[list[str]], cut: str, rivals: list, lead: str = ""
+) -> list[Doubt]:
     doubts: list[Doubt] = []
+    if lead:
+        doubts.append(
+            Doubt(
+                "text_before_headings",
+                0,
+                f"text stands before the first heading {lead}: the headings may be sections of one essay",
+                {"heading": lead},
+            )
+        )
     sizes = [_size(e) for e in essays]
     for n, (essay, size) in enumerate(zip(essays, sizes, strict=True)):
         others = sizes[:n] + sizes[n + 1 :]
