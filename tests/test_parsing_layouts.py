@@ -342,6 +342,30 @@ def test_text_before_headings_counting_from_one_is_doubtful():
     assert c.doubts[0].values == {"heading": f"一、{ESSAYS[0].title}"}
 
 
+@pytest.mark.parametrize("collection_title", ["", "散文三篇\n"])
+def test_separators_underlining_the_titles_above_them(collection_title):
+    lines = [y for e in ESSAYS[:3] for y in (e.title, "—" * 12, *e.paragraphs)]
+    c = parse(collection_title + "\n".join(lines))
+    assert_essays(c, ESSAYS[:3])
+
+
+@pytest.mark.parametrize(
+    "intro",
+    ["以下是为大家准备的关于读书的作文，供大家参考。", "读书是一件快乐的事。", "下面為大家帶來三篇散文。"],
+)
+@pytest.mark.parametrize("layout", ["heading", "separator"])
+def test_a_short_text_before_the_first_essay_is_the_intro(intro, layout):
+    if layout == "heading":
+        text = samples.headed_file(lambda n, t: f"第{n}篇：{t}", count=3, intro=False)
+    else:
+        text = samples.separated_file("*****", count=3)
+    text = text.replace(samples.COLLECTION_TITLE, f"{samples.COLLECTION_TITLE}\n{intro}", 1)
+    c = parse(text.replace("\n", "\r\n\r\n"))
+    assert c.intro == intro
+    assert_essays(c, ESSAYS[:3])
+    assert c.doubts == []
+
+
 # -- a file of one essay -----------------------------------------------------------------
 
 

@@ -361,6 +361,31 @@ def _hint_cuts(body: list[_Line], pre: _Preamble, hint: CutHint) -> dict[int, _C
     return cuts
 
 
+def _underlined_titles(lines: list[_Line], pre: _Preamble, cuts: dict[int, _Cut]) -> dict[int, _Cut]:
+    """'标题' / '--------' / text: separators that underline the title above
+    them, when most do. The essay then starts at its title line."""
+    underlined = {}
+    for index, cut in cuts.items():
+        if cut.kind != "separator" or lines[index].separator_title or index == 0:
+            continue
+        above, below = lines[index - 1], next((line for line in lines[index + 1 :] if line.text), None)
+        titled = above.text and not above.separator and _reads_as_title(above.text)
+        if titled and below and not below.separator and not _reads_as_title(below.text):
+            underlined[index] = above
+    if not underlined or len(underlined) * 2 < sum(1 for c in cuts.values() if c.kind == "separator"):
+        return cuts
+    result = dict(cuts)
+    for index, above in underlined.items():
+        if above.index < pre.body_start:  # the title line, read as the collection's: it names essay one too
+            result[index] = _Cut(
+                "separator", heading_text=pre.title_line if above.text.strip(TITLE_TRIM) == pre.title_line else ""
+            )
+        else:
+            del result[index]
+            result[above.index] = _Cut("line", heading_text=above.text.strip(TITLE_TRIM))
+    return result
+
+
 def _check_hint(hint: CutHint, lines: list[_Line]) -> None:
     if not isinstance(hint, CutHint):
         raise ParseError("the cut hint is not a CutHint")
@@ -418,9 +443,12 @@ def parse(text: str, fallback_title: str = "", hint: CutHint | None = None) -> P
         cuts = _hint_cuts(body, pre, hint)
         cut_key = hint.family if hint.mode == "family" else hint.mode
 
+    if cut_key == "separator":
+        cuts = _underlined_titles(lines, pre, cuts)
     drafts = _cut_essays(body, cuts)
     intro = list(pre.intro)
-    if cut_key == "separator" and len(drafts) >= 3 and _is_intro(drafts[0]):
+    auto_cut = hint.mode == "auto" and cut_key in FAMILY_LABELS | {"separator": ""}
+    if auto_cut and len(drafts) >= 3 and _is_intro(drafts[0]):
         intro.extend(drafts.pop(0).paragraphs)
     for draft in drafts:
         if draft.heading_text and not draft.paragraphs:
@@ -459,7 +487,7 @@ def _lead_text(drafts: list[_Draft], cuts: dict[int, _Cut], lines: list[_Line]) 
 
 
 def _is_intro(draft: _Draft) -> bool:
-    """A short paragraph before the first separator introduces the file."""
+    """A short text before the first separator or heading introduces the file."""
     return not draft.from_separator and not draft.heading and sum(len(p) for p in draft.paragraphs) < SHORT_INTRO
 
 
@@ -538,7 +566,7 @@ def _cut_essays(body: list[_Line], cuts: dict[int, _Cut]) -> list[_Draft]:
             blank_seen = False
             if cut.kind == "separator":
                 current.from_separator = True
-                current.heading_text = line.separator_title
+                current.heading_text = cut.heading_text or line.separator_title
                 if current.heading_text:
                     current.heading = text
                     current.touch(line.index)
