@@ -187,7 +187,9 @@ def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
     while index < end:
         line = lines[index]
         current = line.text
-        if line.separator and (not under_title or any(later.separator for later in lines[index + 1 : end])):
+        if line.separator_title or (
+            line.separator and (not under_title or any(later.separator for later in lines[index + 1 : end]))
+        ):
             break  # it opens the first essay (one under the title alone underlines it)
         if not current or line.separator:
             index += 1
