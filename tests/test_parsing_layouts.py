@@ -92,9 +92,15 @@ def assert_no_layout(collection):
 # -- headings ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("encoding", "newline"),
+    [("utf-8", "\n"), ("gb18030", "\r\n"), ("utf-16-le-bom", "\r")],
+    ids=["utf8", "gb", "utf16"],
+)
 @pytest.mark.parametrize("heading", [h for _, h in HEADINGS], ids=[i for i, _ in HEADINGS])
-def test_heading_family_cuts_essays_and_gives_their_titles(heading):
-    c = parse(samples.headed_file(heading, count=4))
+def test_heading_family_cuts_essays_and_gives_their_titles(heading, encoding, newline):
+    data = samples.encode(samples.with_newlines(samples.headed_file(heading, count=4), newline), encoding)
+    c = parse(decode(data)[0])
     assert c.title == samples.COLLECTION_TITLE
     assert c.intro == samples.INTRO
     assert_essays(c, ESSAYS[:4])
@@ -262,9 +268,11 @@ SEPARATORS = [
 ]
 
 
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("gb18030", "\r\n"), ("utf-16-be-bom", "\r")])
 @pytest.mark.parametrize("separator", SEPARATORS)
-def test_separator_lines_cut_and_the_next_short_line_is_the_title(separator):
-    c = parse(samples.separated_file(separator, count=4))
+def test_separator_lines_cut_and_the_next_short_line_is_the_title(separator, encoding, newline):
+    data = samples.encode(samples.with_newlines(samples.separated_file(separator, count=4), newline), encoding)
+    c = parse(decode(data)[0])
     assert c.title == samples.COLLECTION_TITLE
     assert_essays(c, ESSAYS[:4])
     assert c.cut == "separator"
@@ -552,6 +560,9 @@ def test_lines_hint_cuts_exactly_there():
         (CutHint(mode="lines", heading_lines=(-1,)), "line -1 is not in the file"),
         (CutHint(mode="lines", heading_lines=(1,)), "line 1 is blank"),
         (CutHint(mode="lines", heading_lines=("2",)), "is not a line number"),
+        (CutHint(mode="lines", heading_lines=([2],)), "is not a line number"),
+        (CutHint(mode="lines", heading_lines=3), "must be a tuple"),
+        (CutHint(mode="family", family=["num_cn"]), "unknown heading family"),
     ],
 )
 def test_hints_that_cannot_be_honoured_are_a_one_line_parse_error(hint, reason):

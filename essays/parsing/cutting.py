@@ -393,9 +393,11 @@ def _check_hint(hint: CutHint, lines: list[_Line]) -> None:
         raise ParseError("the cut hint is not a CutHint")
     if hint.mode not in MODES:
         raise ParseError(f"unknown cut mode {hint.mode!r} (one of {', '.join(MODES)})")
-    if hint.mode == "family" and hint.family not in FAMILY_LABELS:
+    if hint.mode == "family" and (not isinstance(hint.family, str) or hint.family not in FAMILY_LABELS):
         raise ParseError(f"unknown heading family {hint.family!r}")
     if hint.mode == "lines":
+        if not isinstance(hint.heading_lines, tuple | list):
+            raise ParseError("heading lines must be a tuple of line numbers")
         if not hint.heading_lines:
             raise ParseError("no heading lines given")
         for index in hint.heading_lines:
