@@ -241,6 +241,16 @@ def test_headings_out_of_order_are_not_a_cut_and_are_doubtful():
     assert "inner_headings" in [d.code for d in c.doubts]
 
 
+@pytest.mark.parametrize("heading", [lambda n, t: f"【篇{cn(n)}】{t}", lambda n, t: f"{n}、{t}"])
+def test_a_table_of_contents_is_not_a_cut(heading):
+    contents = "\n".join(heading(n, e.title) for n, e in enumerate(ESSAYS, start=1))
+    text = samples.headed_file(heading, count=6, intro=False)
+    text = text.replace(samples.COLLECTION_TITLE, f"{samples.COLLECTION_TITLE}\n{contents}\n", 1)
+    c = parse(text)
+    assert_essays(c, ESSAYS)
+    assert c.intro == contents
+
+
 # -- separators --------------------------------------------------------------------
 
 

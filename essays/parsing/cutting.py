@@ -290,6 +290,7 @@ def _auto_cuts(body: list[_Line], pre: _Preamble, space_separates: bool) -> tupl
     first_content = next((line.index for line in body if line.text and not line.separator), None)
     candidates = []
     for key, found in by_family.items():
+        found = _without_contents(found, body)
         numbers = [n for _, n in found]
         lone_opening = len(found) == 1 and found[0][0] == first_content and numbers[0] == 1
         if (len(found) >= 2 and _sequential(numbers)) or lone_opening:
@@ -315,6 +316,21 @@ def _auto_cuts(body: list[_Line], pre: _Preamble, space_separates: bool) -> tupl
             cuts[index] = _heading_cut(line.heading, pre.title_line)
     rivals = [c for c in outer[1:] if len(c.indexes) >= 2 and not _agrees(c, chosen)]
     return cuts, chosen.key, rivals
+
+
+def _without_contents(found: list[tuple[int, int]], body: list[_Line]) -> list[tuple[int, int]]:
+    """Drop a table of contents: a leading run of headings on consecutive
+    lines (no text between them) whose numbers start again after it."""
+    run = 1
+    offset = body[0].index
+    while run < len(found) and found[run][1] > found[run - 1][1]:
+        between = body[found[run - 1][0] - offset + 1 : found[run][0] - offset]
+        if any(line.text and not line.heading for line in between):
+            break
+        run += 1
+    if 2 <= run < len(found) and found[run][1] <= found[run - 1][1]:
+        return found[run:]
+    return found
 
 
 def _agrees(a: _Candidate, b: _Candidate) -> bool:
@@ -491,8 +507,12 @@ def _lead_text(drafts: list[_Draft], cuts: dict[int, _Cut], lines: list[_Line]) 
 
 
 def _is_intro(draft: _Draft) -> bool:
-    """A short text before the first separator or heading introduces the file."""
-    return not draft.from_separator and not draft.heading and sum(len(p) for p in draft.paragraphs) < SHORT_INTRO
+    """A short text before the first separator or heading introduces the
+    file; so does a table of contents (a text made of headings only)."""
+    if draft.from_separator or draft.heading or not draft.paragraphs:
+        return False
+    contents = all(layout.match_heading(p) for p in draft.paragraphs)
+    return contents or sum(len(p) for p in draft.paragraphs) < SHORT_INTRO
 
 
 def _titles(drafts: list[_Draft], essays: list[ParsedEssay], collection, pre: _Preamble, cut_key: str) -> list[str]:
