@@ -39,6 +39,12 @@ class SourceFileQuerySet(models.QuerySet):
         readable = Essay.objects.readable().filter(source=models.OuterRef("pk"))
         return self.filter(models.Exists(readable)).defer("raw_text").order_by("-imported_at", "name")
 
+    def needs_cut_review(self):
+        """The review queue 切分待复核: files whose cut the parser doubted
+        (``cut_doubts``, reasons in ``essays.cutreview.doubt_message``),
+        newest import first."""
+        return self.exclude(cut_doubts=[]).defer("raw_text").order_by("-imported_at", "name")
+
 
 def with_counts(objects, field: str) -> list:
     """Those of ``objects`` (tags, sections, collections) that hold a
@@ -70,6 +76,9 @@ class SourceFile(models.Model):
     raw_text = models.TextField(_("原始文本"))
     size = models.PositiveIntegerField(_("字节数"), default=0)
     imported_at = models.DateTimeField(_("导入时间"))
+    # Why the parser doubts its cut (essays.parsing.Doubt.as_dict() each);
+    # empty when the cut is sure. Rewritten by every import of the file.
+    cut_doubts = models.JSONField(_("切分疑点"), default=list, blank=True)
 
     objects = SourceFileQuerySet.as_manager()
 
