@@ -1,6 +1,8 @@
 """The curators' admin: actions, filters, search, forms, duplicates, queues,
 tags, uploads, permissions and history."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
@@ -358,3 +360,26 @@ def test_upload_imports_good_files_and_refuses_bad_ones(curator_client, db, sear
     assert "photo.png: refused: 不是 .txt 文件" in html
     assert "files: 1 imported, 0 unchanged, 2 failed" in html
     assert Essay.objects.get().paragraphs == ["这是上传的文章。"]
+
+
+def test_a_suggested_tag_without_javascript_saves_the_form_and_adds_the_tag(curator_client, imported):
+    essay = essay_at("004", 3)
+    data = form_data(essay, title="先改了标题")
+    data["_suggested_tag"] = "请战书"
+    response = curator_client.post(change_url(essay), data)
+    assert response.status_code == 302 and response["Location"] == change_url(essay)
+    essay.refresh_from_db()
+    assert essay.title == "先改了标题"
+    assert "请战书" in {t.name for t in essay.tags.all()}
+    page = curator_client.get(change_url(essay))
+    assert "已保存，并加上标签：请战书。" in messages_of(page)
+
+
+def test_suggested_tags_are_buttons_of_the_change_form_with_no_inline_script(curator_client, imported):
+    essay = essay_at("004", 3)
+    html = curator_client.get(change_url(essay)).content.decode()
+    form = html[html.index('id="essay_form"') : html.index("</form>", html.index('id="essay_form"'))]
+    assert 'name="_suggested_tag"' in form and 'form="add-tag-form"' not in html
+    assert "js/admin-essay.js" in html
+    assert "onclick" not in html and "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html)

@@ -16,8 +16,11 @@ from essays.admin.duplicates import DuplicateReview
 from essays.admin.filters import CuratedFilter, DuplicateFilter, TagPresenceFilter
 from essays.admin.queues import QueueFilter, ReviewQueues
 from essays.admin.tags import split_tag_names, tags_named
-from essays.models import Essay
+from essays.models import Essay, Tag
 from essays.textutil import suggest_tags
+
+# The name of a suggested tag's button: the form is saved and the tag added.
+SUGGESTED_TAG_FIELD = "_suggested_tag"
 
 
 class EssayForm(forms.ModelForm):
@@ -110,6 +113,13 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     actions = ["publish", "hide", "set_section", "add_tags", "remove_tags", "mark_duplicate", "clear_duplicate"]
     change_form_template = "admin/essays/essay/change_form.html"
     change_list_template = "admin/essays/essay/change_list.html"
+    # The save buttons come first in the form, so Enter in a field saves
+    # (never a suggested tag's button, which also submits without JavaScript).
+    save_on_top = True
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+        js = ["js/admin-essay.js"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("tags")
@@ -166,11 +176,19 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
         names = [n for n in suggest_tags(essay.title, essay.text, limit=8) if n not in have]
         if not names:
             return _("暂无新的建议。")
-        url = reverse("admin:essays_essay_add_tag", args=[essay.pk])
-        return format_html_join(
+        ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        # Buttons of the change form itself: with JavaScript (admin-essay.js)
+        # a click puts the tag in the tag fields; without it the click saves
+        # the whole form, and the save adds the tag (save_related).
+        buttons = format_html_join(
             " ",
-            '<button type="submit" class="button suggested-tag" form="add-tag-form" formaction="{}" name="tag" value="{}">+ {}</button>',
-            ((url, name, name) for name in names),
+            '<button type="submit" class="button suggested-tag" name="{}" value="{}" data-tag-id="{}">+ {}</button>',
+            ((SUGGESTED_TAG_FIELD, name, ids.get(name, ""), name) for name in names),
+        )
+        return format_html(
+            '{}<div class="help" id="suggested-tag-status" role="status" data-added="{}"></div>',
+            buttons,
+            _("已放入标签栏，保存后生效："),
         )
 
     @admin.display(description=_("源文件"))
@@ -191,14 +209,25 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         names = split_tag_names(form.cleaned_data.get("new_tags", ""))
+        names += split_tag_names(request.POST.get(SUGGESTED_TAG_FIELD, ""))
         if names:
             form.instance.tags.add(*tags_named(names))
 
     def construct_change_message(self, request, form, formsets, add=False):
         message = super().construct_change_message(request, form, formsets, add)
-        if form.cleaned_data.get("new_tags"):
+        if form.cleaned_data.get("new_tags") or request.POST.get(SUGGESTED_TAG_FIELD):
             message.append({"changed": {"fields": [str(_("标签"))]}})
         return message
+
+    def response_change(self, request, obj):
+        names = split_tag_names(request.POST.get(SUGGESTED_TAG_FIELD, ""))
+        if names:
+            # Saved with a suggested tag (no JavaScript): back to the form.
+            self.message_user(
+                request, _("已保存，并加上标签：%(names)s。") % {"names": "、".join(names)}, messages.SUCCESS
+            )
+            return redirect(request.path)
+        return super().response_change(request, obj)
 
     # -- extra pages --
 

@@ -1,0 +1,105 @@
+"""The curator's workplace in a real browser: the change form keeps what was
+typed, the queue page reads in both themes, the essay list reads at a
+glance on a desktop and works on a phone.
+
+It runs after the readers' tests and before the curator's walk (file order).
+What it changes is put back when the file is done (``restore``), outside the
+tests' own transactions; its checks go through pages, as the walk's do."""
+
+import re
+
+import pytest
+
+from essays.models import Essay
+from tests.browser.conftest import CURATOR
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module")
+def restore(site, django_db_blocker):
+    """Every essay's title, tags and section as imported; put back after the
+    module."""
+    with django_db_blocker.unblock():
+        saved = {e.pk: (e.title, [t.pk for t in e.tags.all()]) for e in Essay.objects.prefetch_related("tags")}
+        chosen = Essay.objects.readable().get(source__name__startswith="003", position=1)
+    yield chosen
+    with django_db_blocker.unblock():
+        for essay in Essay.objects.filter(pk__in=saved):
+            title, tags = saved[essay.pk]
+            essay.title = title
+            essay.save(update_fields=["title", "updated"])
+            essay.tags.set(tags)
+
+
+def log_in(page, site):
+    page.goto("/admin/login/")
+    page.fill("#id_username", CURATOR[0])
+    page.fill("#id_password", CURATOR[1])
+    page.click("input[type=submit]")
+    page.wait_for_url(site("/admin/"))
+
+
+def change_url(essay):
+    return f"/admin/essays/essay/{essay.pk}/change/"
+
+
+def chosen_tags(page) -> list[str]:
+    return page.locator("#id_tags option:checked").all_inner_texts()
+
+
+def test_a_suggested_tag_goes_into_the_form_and_keeps_what_was_typed(site, new_context, problems, restore):
+    essay = restore
+    page = problems.watch(new_context().new_page())
+    log_in(page, site)
+    page.goto(change_url(essay))
+    page.fill("#id_title", "策展人新拟的标题")
+
+    suggestions = page.locator("button.suggested-tag")
+    assert suggestions.count() >= 2
+    known = page.locator("button.suggested-tag:not([data-tag-id=''])").first
+    new = page.locator("button.suggested-tag[data-tag-id='']").first
+    clicked = []
+    for button in (known, new):
+        if button.count():
+            clicked.append(button.get_attribute("value"))
+            button.click()
+    assert clicked
+
+    # Still on the same page, with the typed title and the tags in the fields.
+    assert page.url == site(change_url(essay))
+    assert page.locator("#id_title").input_value() == "策展人新拟的标题"
+    in_fields = chosen_tags(page) + page.locator("#id_new_tags").input_value().split()
+    assert set(clicked) <= set(in_fields)
+
+    page.locator("input[name=_continue]").first.click()
+    page.wait_for_url(site(change_url(essay)))
+    assert "成功修改了" in page.locator(".messagelist").inner_text()
+    page.reload()
+    assert page.locator("#id_title").input_value() == "策展人新拟的标题"
+    assert set(clicked) <= set(chosen_tags(page))
+
+
+def test_leaving_a_changed_form_asks_first(site, new_context, problems, restore):
+    page = problems.watch(new_context().new_page())
+    log_in(page, site)
+    page.goto(change_url(restore))
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    # Unchanged: leaving does not ask.
+    page.locator(".breadcrumbs a").last.click()
+    page.wait_for_url(re.compile(r"/admin/essays/essay/(\?.*)?$"))
+    assert dialogs == []
+
+    page.goto(change_url(restore))
+    page.fill("#id_author", "还没保存的作者")
+    page.locator(".breadcrumbs a").last.click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert page.url == site(change_url(restore))
+    assert page.locator("#id_author").input_value() == "还没保存的作者"
