@@ -422,3 +422,31 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class QueueReview(models.Model):
+    """A curator looked at an essay in a review queue and found it fine as it
+    is: it leaves that queue, with who said so and when."""
+
+    class Queue(models.TextChoices):
+        PLACEHOLDERS = "placeholders", _("含匿名占位符")
+        NEAR_DUPLICATES = "near_duplicates", _("疑似重复")
+        UNTAGGED = "untagged", _("没有标签")
+        NO_SECTION = "no_section", _("没有栏目")
+        DERIVED_TITLES = "derived_titles", _("标题由正文生成")
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("文章"))
+    queue = models.CharField(_("队列"), max_length=20, choices=Queue.choices)
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("策展人")
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["essay", "queue"], name="queue_review_once")]
+        ordering = ["-at"]
+        verbose_name = _("队列审阅")
+        verbose_name_plural = _("队列审阅")
+
+    def __str__(self) -> str:
+        return f"{self.essay} · {self.get_queue_display()}"

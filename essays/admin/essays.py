@@ -8,13 +8,15 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from essays.admin.actions import BulkActions
 from essays.admin.duplicates import DuplicateReview
 from essays.admin.filters import CuratedFilter, DuplicateFilter, TagPresenceFilter
-from essays.admin.queues import QueueFilter, ReviewQueues
+from essays.admin.queues import QueueFilter, ReviewQueues, queue_label, queues_of
 from essays.admin.tags import split_tag_names, tags_named
 from essays.models import Essay, Tag
 from essays.textutil import suggest_tags
@@ -96,6 +98,7 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
         "curated",
         "near_duplicate_link",
         "suggested_tags",
+        "queue_reviews",
         "source_file",
         "position",
         "imported_at",
@@ -103,14 +106,26 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["public_link", "title", "author", "section", "tags", "new_tags", "suggested_tags"]}),
-        (_("发布"), {"fields": ["status", "featured", "duplicate_of", "near_duplicate_link", "curated"]}),
+        (
+            _("发布"),
+            {"fields": ["status", "featured", "duplicate_of", "near_duplicate_link", "curated", "queue_reviews"]},
+        ),
         (_("正文"), {"fields": ["text"]}),
         (
             _("来源"),
             {"classes": ["collapse"], "fields": ["source_file", "position", "imported_at", "imported_text_view"]},
         ),
     ]
-    actions = ["publish", "hide", "set_section", "add_tags", "remove_tags", "mark_duplicate", "clear_duplicate"]
+    actions = [
+        "publish",
+        "hide",
+        "set_section",
+        "add_tags",
+        "remove_tags",
+        "mark_duplicate",
+        "clear_duplicate",
+        "mark_reviewed",
+    ]
     change_form_template = "admin/essays/essay/change_form.html"
     change_list_template = "admin/essays/essay/change_list.html"
     # The save buttons come first in the form, so Enter in a field saves
@@ -154,6 +169,34 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
             "{}<br><small>{}</small>",
             "、".join(str(names.get(f, f)) for f in fields),
             _("重新导入时这些字段保持不变。"),
+        )
+
+    @admin.display(description=_("待处理队列"))
+    def queue_reviews(self, essay):
+        """The queues the essay is in, and who found it fine in which."""
+        if not essay.pk:
+            return "-"
+        waiting = [str(queue_label(key)) for key in queues_of(essay)]
+        reviews = essay.reviews.select_related("user")
+        done = format_html_join(
+            "",
+            "<li>{}</li>",
+            (
+                (
+                    _("“%(queue)s”：%(user)s 于 %(at)s 看过，保持原样")
+                    % {
+                        "queue": r.get_queue_display(),
+                        "user": r.user or "-",
+                        "at": date_format(localtime(r.at), "Y-m-d H:i"),
+                    },
+                )
+                for r in reviews
+            ),
+        )
+        return format_html(
+            "{}{}",
+            _("在队列中：%(queues)s") % {"queues": "、".join(waiting)} if waiting else _("不在任何队列中。"),
+            format_html("<ul>{}</ul>", done) if done else "",
         )
 
     @admin.display(description=_("疑似重复于"))

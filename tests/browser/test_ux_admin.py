@@ -103,3 +103,60 @@ def test_leaving_a_changed_form_asks_first(site, new_context, problems, restore)
     assert dialogs == ["beforeunload"]
     assert page.url == site(change_url(restore))
     assert page.locator("#id_author").input_value() == "还没保存的作者"
+
+
+# -- the review queues ---------------------------------------------------------------------------
+
+ADMIN_THEMES = {"light": ("light", "light"), "dark": ("dark", "dark"), "dark (system)": ("dark", "auto")}
+
+
+def admin_theme(page, system, chosen):
+    """The system's scheme, then the admin's own theme choice (auto, light,
+    dark: what its toggle stores)."""
+    page.emulate_media(color_scheme=system)
+    page.evaluate("chosen => { document.documentElement.dataset.theme = chosen; }", chosen)
+
+
+def contrast(page, selector) -> list[tuple[str, float]]:
+    """(text, contrast ratio) of each element against its nearest opaque
+    background."""
+    return page.evaluate(
+        """selector => {
+          const lum = c => {
+            const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(v => {
+              v = v / 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+          };
+          const background = el => {
+            for (; el; el = el.parentElement) {
+              const c = getComputedStyle(el).backgroundColor;
+              const alpha = c.startsWith('rgba') ? parseFloat(c.split(',')[3]) : 1;
+              if (alpha > 0.5) return c;
+            }
+            return 'rgb(255, 255, 255)';
+          };
+          return [...document.querySelectorAll(selector)].map(el => {
+            const a = lum(getComputedStyle(el).color), b = lum(background(el));
+            return [el.textContent.trim(), (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+          });
+        }""",
+        selector,
+    )
+
+
+def test_queue_headings_read_in_light_and_dark_and_pass_axe(site, new_context, problems):
+    from tests.browser.test_accessibility import AXE, COLOUR_RULES, axe_violations, describe
+
+    page = problems.watch(new_context(reduced_motion="reduce").new_page())
+    log_in(page, site)
+    page.goto("/admin/essays/essay/review/")
+    page.add_script_tag(path=str(AXE))
+    assert page.locator("#content .module h2 a").count() == 5
+    found = []
+    for theme, (system, chosen) in ADMIN_THEMES.items():
+        admin_theme(page, system, chosen)
+        found += describe(theme, axe_violations(page, None if theme == "light" else COLOUR_RULES))
+        for text, ratio in contrast(page, "#content .module h2, #content .module h2 a"):
+            if ratio < 4.5:
+                found.append(f"[{theme}] {text!r}: contrast {ratio:.2f} < 4.5")
+    assert not found, "\n".join(found)
