@@ -83,9 +83,23 @@ def test_changelist_columns_and_a_page_of_rows_stays_fast(curator_client, import
         response = curator_client.get(CHANGELIST)
     html = response.content.decode()
     assert response.status_code == 200
-    for heading in ("标题", "合集", "序号", "栏目", "状态", "标签", "重复", "含匿名占位符", "字数", "更新时间"):
+    for heading in ("编号", "标题", "栏目", "状态", "标签", "提醒", "字数", "更新"):
         assert heading in html
+    assert 'class="title-input"' in html  # retitled in place
     assert len(queries) <= 15
+
+
+def test_the_tag_filter_lists_the_most_used_tags_and_searches_the_rest(curator_client, imported):
+    html = curator_client.get(CHANGELIST).content.decode()
+    block = html[html.index('data-filter-title="标签"') :]
+    block = block[: block.index("</details>")]
+    assert block.count("<li") <= 16 and 'id="tag-filter-input"' in block
+    rare = min(Tag.objects.all(), key=lambda t: (t.essays.count(), t.name))
+    shown = curator_client.get(CHANGELIST, {"tag": rare.name}).context["cl"].result_list
+    assert set(shown) == set(rare.essays.all())
+    # Searching keeps the list's other filters.
+    html = curator_client.get(CHANGELIST, {"tag": rare.name, "status__exact": "published"}).content.decode()
+    assert '<input type="hidden" name="status__exact" value="published">' in html
 
 
 @pytest.mark.parametrize(
@@ -461,3 +475,14 @@ def test_suggested_tags_are_buttons_of_the_change_form_with_no_inline_script(cur
     assert "js/admin-essay.js" in html
     assert "onclick" not in html and "<style" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html)
+
+
+def test_titles_are_edited_in_place_in_the_list(curator_client, imported):
+    response = curator_client.get(CHANGELIST, {"q": essay_at("000", 2).key})
+    formset = response.context["cl"].formset
+    data = {f"form-{k}": v for k, v in formset.management_form.initial.items()}
+    data.update({"_save": "1", "form-0-id": formset.forms[0].instance.pk, "form-0-title": "在列表里改的标题"})
+    response = curator_client.post(f"{CHANGELIST}?q={essay_at('000', 2).key}", data, follow=True)
+    assert response.status_code == 200
+    assert essay_at("000", 2).title == "在列表里改的标题"
+    assert essay_at("000", 2) not in queue_queryset("derived_titles")

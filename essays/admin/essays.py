@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -15,11 +16,28 @@ from django.utils.translation import gettext_lazy as _
 
 from essays.admin.actions import BulkActions
 from essays.admin.duplicates import DuplicateReview
-from essays.admin.filters import CuratedFilter, DuplicateFilter, TagPresenceFilter
+from essays.admin.filters import CuratedFilter, DuplicateFilter, TagFilter, TagPresenceFilter
 from essays.admin.queues import QueueFilter, ReviewQueues, queue_label, queues_of
 from essays.admin.tags import split_tag_names, tags_named
-from essays.models import Essay, Tag
+from essays.models import Essay, QueueReview, Tag
 from essays.textutil import suggest_tags
+
+# Tags shown in a changelist row; the rest are counted (+N).
+TAGS_SHOWN = 3
+
+
+class EssayListForm(forms.ModelForm):
+    """A changelist row's form: the title, edited in place, whole on hover."""
+
+    class Meta:
+        model = Essay
+        fields = ["title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["title"].widget
+        widget.attrs.update({"class": "title-input", "title": self.instance.title, "aria-label": _("标题")})
+
 
 # The name of a suggested tag's button: the form is saved and the tag added.
 SUGGESTED_TAG_FIELD = "_suggested_tag"
@@ -64,24 +82,16 @@ class EssayForm(forms.ModelForm):
 @admin.register(Essay)
 class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     form = EssayForm
-    list_display = [
-        "title",
-        "collection",
-        "position",
-        "section",
-        "status",
-        "tag_list",
-        "is_duplicate",
-        "has_placeholders",
-        "char_count",
-        "updated",
-    ]
-    list_display_links = ["title"]
+    # One line per essay at 1366 px: short cells, the full text on hover
+    # (title attributes), the title editable in place for fast retitling.
+    list_display = ["ref", "title", "section", "status", "tag_cell", "warnings", "char_count", "updated_on"]
+    list_display_links = ["ref"]
+    list_editable = ["title"]
     list_filter = [
         QueueFilter,
         "status",
         "section",
-        ("tags", admin.RelatedOnlyFieldListFilter),
+        TagFilter,
         "source",
         DuplicateFilter,
         "has_placeholders",
@@ -137,21 +147,72 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
         js = ["js/admin-essay.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        reviewed = QueueReview.objects.filter(essay=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("tags")
+            .annotate(
+                placeholders_reviewed=Exists(reviewed.filter(queue=QueueReview.Queue.PLACEHOLDERS)),
+                near_duplicate_reviewed=Exists(reviewed.filter(queue=QueueReview.Queue.NEAR_DUPLICATES)),
+            )
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", EssayListForm)
+        return super().get_changelist_form(request, **kwargs)
 
     # -- columns --
 
-    @admin.display(description=_("合集"), ordering="source__name")
-    def collection(self, essay):
-        return essay.source.title
+    @admin.display(description=_("编号"), ordering="source__name")
+    def ref(self, essay):
+        """The collection's file number and the essay's place in it (004·1);
+        the collection's title on hover."""
+        stem = essay.source.name.split("_", 1)[0].removesuffix(".txt")[:8]
+        return format_html('<span title="{}">{}·{}</span>', essay.source.title, stem, essay.position)
 
     @admin.display(description=_("标签"))
-    def tag_list(self, essay):
-        return "、".join(tag.name for tag in essay.tags.all())
+    def tag_cell(self, essay):
+        names = [tag.name for tag in essay.tags.all()]
+        if not names:
+            return format_html('<span class="warning-text">{}</span>', _("没有标签"))
+        shown, rest = names[:TAGS_SHOWN], len(names) - TAGS_SHOWN
+        more = format_html(' <span class="tag-more">+{}</span>', rest) if rest > 0 else ""
+        return format_html('<span class="tag-cell" title="{}">{}{}</span>', "、".join(names), "、".join(shown), more)
 
-    @admin.display(description=_("重复"), boolean=True, ordering="duplicate_of")
-    def is_duplicate(self, essay):
-        return essay.duplicate_of_id is not None
+    @admin.display(description=_("提醒"))
+    def warnings(self, essay):
+        """Problems as warnings (⚠ and words), never a green tick."""
+        items = []
+        if essay.duplicate_of_id:
+            items.append(("dup-copy", "", _("重复副本"), essay.duplicate_of.title))
+        if essay.has_placeholders:
+            if getattr(essay, "placeholders_reviewed", False):
+                items.append(("reviewed", "", _("占位符（已看过）"), ""))
+            else:
+                items.append(("warning-text", "⚠ ", _("占位符"), _("正文含匿名占位符，如 20__年")))
+        if essay.near_duplicate_of_id and not essay.duplicate_of_id:
+            if getattr(essay, "near_duplicate_reviewed", False):
+                items.append(("reviewed", "", _("疑似重复（已看过）"), ""))
+            else:
+                items.append(("warning-text", "⚠ ", _("疑似重复"), _("与另一篇高度相似")))
+        if not items:
+            return ""
+        return format_html_join(
+            " ",
+            '<span class="{}" title="{}">{}{}</span>',
+            ((cls, hint, icon, text) for cls, icon, text, hint in items),
+        )
+
+    @admin.display(description=_("更新"), ordering="updated")
+    def updated_on(self, essay):
+        when = localtime(essay.updated)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            when.isoformat(),
+            date_format(when, "Y-m-d H:i"),
+            date_format(when, "m-d"),
+        )
 
     @admin.display(description=_("公开链接"))
     def public_link(self, essay):

@@ -160,3 +160,71 @@ def test_queue_headings_read_in_light_and_dark_and_pass_axe(site, new_context, p
             if ratio < 4.5:
                 found.append(f"[{theme}] {text!r}: contrast {ratio:.2f} < 4.5")
     assert not found, "\n".join(found)
+
+
+# -- the essay list --------------------------------------------------------------------------------
+
+WIDE = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def look(page, name):
+    """A screenshot for a person to look at, when WENJI_LOOK names a folder."""
+    import os
+
+    if os.environ.get("WENJI_LOOK"):
+        page.screenshot(path=f"{os.environ['WENJI_LOOK']}/{name}.png", full_page=True)
+
+
+def test_the_essay_list_at_1366_has_one_line_per_essay_and_no_column_cut_off(site, new_context, problems):
+    page = problems.watch(new_context(viewport=WIDE).new_page())
+    log_in(page, site)
+    page.goto("/admin/essays/essay/")
+    look(page, "list-1366")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() >= 30
+    one_line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 20")
+    heights = page.evaluate("[...document.querySelectorAll('#result_list tbody tr')].map(r => r.offsetHeight)")
+    assert max(heights) <= max(48, 2.4 * one_line), heights
+    # Nothing cut off: the table fits its box, the box fits the page.
+    fits = page.evaluate(
+        """() => {
+          const table = document.querySelector('#result_list');
+          const box = table.closest('.results');
+          return [table.scrollWidth, box.clientWidth, document.documentElement.scrollWidth, innerWidth];
+        }"""
+    )
+    assert fits[0] <= fits[1] and fits[2] <= fits[3], fits
+    # A long title reads whole on hover.
+    titles = page.locator("#result_list input.title-input")
+    assert titles.first.get_attribute("title") == titles.first.input_value()
+    # Tags: at most three shown, the rest counted.
+    for cell in page.locator("#result_list .tag-cell").all():
+        assert len(cell.inner_text().split("+")[0].split("、")) <= 3
+    # The tag filter: a search box and a short list, not every tag.
+    assert page.locator("#tag-filter-input").count() == 1
+    assert page.locator("details[data-filter-title='标签'] li").count() <= 16
+
+
+def test_the_essay_list_works_on_a_phone_without_sideways_scrolling(site, new_context, problems):
+    page = problems.watch(new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page())
+    log_in(page, site)
+    for path in ("/admin/essays/essay/", "/admin/essays/essay/review/", "/admin/"):
+        page.goto(path)
+        look(page, "phone" + path.replace("/", "-"))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
+    page.goto("/admin/essays/essay/")
+    # The table scrolls in its own box, and a title can be edited there.
+    assert page.locator("#result_list input.title-input").first.is_visible()
+
+
+def test_placeholders_show_as_a_warning_not_a_tick(site, new_context, problems):
+    page = problems.watch(new_context(viewport=WIDE).new_page())
+    log_in(page, site)
+    page.goto("/admin/essays/essay/?has_placeholders__exact=1")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() >= 1
+    for row in rows.all():
+        assert "⚠ 占位符" in row.inner_text() or "占位符（已看过）" in row.inner_text()
+        assert row.locator("img[src*='icon-yes']").count() == 0
