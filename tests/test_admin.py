@@ -486,3 +486,33 @@ def test_titles_are_edited_in_place_in_the_list(curator_client, imported):
     assert response.status_code == 200
     assert essay_at("000", 2).title == "在列表里改的标题"
     assert essay_at("000", 2) not in queue_queryset("derived_titles")
+
+
+def admin_search(client, words) -> set:
+    return set(client.get(CHANGELIST, {"q": words}).context["cl"].result_list)
+
+
+def test_admin_search_folds_traditional_to_simplified(curator_client, indexed):
+    simplified = admin_search(curator_client, "脱贫")
+    assert simplified
+    assert admin_search(curator_client, "脫貧") == simplified
+
+
+def test_admin_search_finds_what_the_public_search_finds(curator_client, client, indexed):
+    for words in ("脱贫 攻坚", "抗击疫情", "武漢"):
+        public_pks = set()
+        for number in (1, 2, 3):
+            response = client.get("/search/", {"q": words, "page": number})
+            public_pks |= {essay.pk for essay in response.context["essays"]}
+        assert len(public_pks) == response.context["total"]
+        assert public_pks, words
+        assert public_pks <= {e.pk for e in admin_search(curator_client, words)}, words
+
+
+def test_admin_search_finds_hidden_essays_in_either_script(curator_client, indexed):
+    essay = essay_at("000", 6)
+    assert "周柳吟" in essay.text
+    essay.status = Essay.Status.HIDDEN
+    essay.save()
+    assert essay in admin_search(curator_client, "周柳吟")
+    assert essay in admin_search(curator_client, "週柳吟")

@@ -3,10 +3,12 @@ per-essay pages (add a suggested tag, revert to the imported text)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.formats import date_format
@@ -20,7 +22,13 @@ from essays.admin.filters import CuratedFilter, DuplicateFilter, TagFilter, TagP
 from essays.admin.queues import QueueFilter, ReviewQueues, queue_label, queues_of
 from essays.admin.tags import split_tag_names, tags_named
 from essays.models import Essay, QueueReview, Tag
+from essays.search.engine import SearchUnavailable, run_search
+from essays.search.tiers import SearchRequest
+from essays.search.tokens import fold, parse_query
 from essays.textutil import suggest_tags
+
+# At most this many of the public search's hits are taken into the admin's.
+ADMIN_SEARCH_LIMIT = 5000
 
 # Tags shown in a changelist row; the rest are counted (+N).
 TAGS_SHOWN = 3
@@ -307,6 +315,27 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     @admin.display(description=_("导入的正文"))
     def imported_text_view(self, essay):
         return format_html('<div class="imported-text" lang="zh">{}</div>', essay.imported_text or "-")
+
+    # -- search --
+
+    def get_search_results(self, request, queryset, search_term):
+        """What the public search finds for the same words (its engine, so
+        Traditional folds to Simplified and words match as they do there),
+        plus the substring matches of the words as typed and folded to
+        Simplified: hidden and draft essays are not in the public index."""
+        term = search_term.strip()
+        if not term:
+            return super().get_search_results(request, queryset, search_term)
+        found = Q()
+        for variant in dict.fromkeys([term, fold(unicodedata.normalize("NFKC", term))]):
+            matched, _dups = super().get_search_results(request, queryset, variant)
+            found |= Q(pk__in=matched.values("pk"))
+        try:
+            hits = run_search(SearchRequest(parse_query(term), limit=ADMIN_SEARCH_LIMIT))
+            found |= Q(pk__in=hits.pks)
+        except SearchUnavailable:
+            pass  # logged by run_search; the substring matches still answer
+        return queryset.filter(found), False
 
     # -- saving --
 
