@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -190,7 +191,7 @@ def readable_q(prefix: str = "") -> models.Q:
 
 
 # Large fields only the admin reads: a collection's raw file, the import snapshot.
-HEAVY_FIELDS = ("source__raw_text", "imported", "imported_text")
+HEAVY_FIELDS = ("source__raw_text", "imported", "imported_text", "terms")
 
 
 def readable_count():
@@ -330,6 +331,9 @@ class Essay(models.Model):
     fingerprint = models.CharField(_("正文指纹"), max_length=64, db_index=True, editable=False)
     imported = models.JSONField(_("导入值"), default=dict, editable=False)
     imported_text = models.TextField(_("导入的正文"), editable=False, blank=True)
+    # The candidate tag terms of the title and text (essays.tagging), kept so
+    # that retagging the archive never segments text again.
+    terms = models.JSONField(_("候选标签词"), default=dict, editable=False, blank=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -438,7 +442,12 @@ class QueueReview(models.Model):
     essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("文章"))
     queue = models.CharField(_("队列"), max_length=20, choices=Queue.choices)
     user = models.ForeignKey(
-        "auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("策展人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("策展人"),
     )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
 
