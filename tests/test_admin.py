@@ -516,3 +516,49 @@ def test_admin_search_finds_hidden_essays_in_either_script(curator_client, index
     essay.save()
     assert essay in admin_search(curator_client, "周柳吟")
     assert essay in admin_search(curator_client, "週柳吟")
+
+
+def test_set_section_starts_empty_and_requires_a_choice(curator_client, imported):
+    essays = [essay_at("004", 1), essay_at("004", 2)]
+    sections_before = {e.pk: e.section_id for e in essays}
+    page = run_action(curator_client, "set_section", essays).content.decode()
+    select = page[page.index('name="section"') : page.index("</select>", page.index('name="section"'))]
+    assert '<option value="" selected>（请选择栏目）</option>' in select
+    assert "无栏目" not in select
+    response = run_action(curator_client, "set_section", essays, apply="1", section="")
+    assert "请选择一个栏目。" in response.content.decode()
+    assert {e.pk: e.section_id for e in Essay.objects.filter(pk__in=sections_before)} == sections_before
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style|svg|datalist|select)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<!--.*?-->|<input type=\"hidden\"[^>]*>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>|&\w+;", " ", html)
+    titles = " ".join(re.findall(r'(?:title|aria-label|placeholder|value)="([^"]*)"', html))
+    # Data, not words: addresses and file names.
+    return re.sub(r"\S*/\S*|\S+\.txt", " ", text + " " + titles)
+
+
+def test_the_chinese_admin_shows_no_english(curator_client, curator, imported):
+    essay = essay_at("000", 2)
+    pages = [
+        reverse("admin:index"),
+        CHANGELIST,
+        CHANGELIST + "?queue=placeholders",
+        reverse("admin:essays_essay_change", args=[essay.pk]),
+        reverse("admin:essays_essay_review"),
+        reverse("admin:essays_essay_duplicates"),
+        reverse("admin:essays_tag_review"),
+        reverse("admin:essays_tag_changelist"),
+    ]
+    allowed = {curator.username.upper(), curator.username, "SHA", "txt"}
+    for url in pages:
+        text = visible_text(curator_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+        english = {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in allowed and not w.startswith("http")}
+        assert not english, (url, sorted(english)[:20])
+    for action in ("set_section", "add_tags", "mark_duplicate"):
+        text = visible_text(run_action(curator_client, action, [essay]).content.decode())
+        english = {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in allowed}
+        assert not english, (action, sorted(english)[:20])
+    response = run_action(curator_client, "mark_reviewed", [essay])
+    assert all(not re.search(r"[A-Za-z]{3,}", m) for m in messages_of(response))
