@@ -133,3 +133,23 @@ def retag(only=None, dry_run: bool = False) -> RetagReport:
             # The automatic tags are the importer's word from now on.
             Essay.objects.filter(pk=essay.pk).update(imported={**essay.imported, "tags": automatic}, updated=now)
     return report
+
+
+VOCABULARY_CACHE_KEY = "tagging-vocabulary"
+
+
+def cached_vocabulary() -> tagging.Vocabulary:
+    """The vocabulary for suggestions on the change form: rebuilt at most
+    every ten minutes (building reads every essay's terms)."""
+    from django.core.cache import cache
+
+    found = cache.get(VOCABULARY_CACHE_KEY)
+    if found is None:
+        found = vocabulary()
+        cache.set(VOCABULARY_CACHE_KEY, found, 600)
+    return found
+
+
+def suggestions(essay: Essay, limit: int = 8) -> list[str]:
+    have = {t.name for t in essay.tags.all()}
+    return tagging.suggest(essay_terms(essay), cached_vocabulary(), have, limit=limit)

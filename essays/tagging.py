@@ -358,3 +358,24 @@ def merge_suggestions(tag_essays: dict[str, set]) -> list[tuple[str, str, int]]:
             keep, fold = sorted((a, b), key=lambda n: (-len(tag_essays[n]), len(n), n))
             out.append((keep, fold, len(tag_essays[a] & tag_essays[b])))
     return sorted(out, key=lambda p: (-p[2], p[0], p[1]))
+
+
+def suggest(terms: dict, vocabulary: Vocabulary, have: set[str], limit: int = 8) -> list[str]:
+    """Tags to offer a curator for one essay (its ``candidate_terms``): the
+    vocabulary terms it uses, most telling first, then terms it is about
+    that no vocabulary term covers yet (a new tag the curator may start);
+    never one it has, never filler."""
+    idf, median = _general_idf()
+    merged = _merged(terms, vocabulary.folded)
+    total = max(1, vocabulary.readable_count)
+
+    def weight(word):
+        uses, kind = merged[word]
+        return _weight(uses, kind, vocabulary.terms.get(word, 1), total, idf.get(word, median))
+
+    known = sorted((w for w in merged if w in vocabulary.terms and w not in have), key=lambda w: (-weight(w), w))
+    own = sorted(
+        (w for w in merged if w not in vocabulary.terms and w not in have and _salient(merged[w][0])),
+        key=lambda w: (-weight(w), w),
+    )
+    return (known + own)[:limit]

@@ -191,3 +191,15 @@ def test_the_tags_queue_lists_tags_used_once_and_merge_suggestions(curator_clien
     assert "北京市" not in html[html.index('id="queue-merge"') :]
     once = curator_client.get(reverse("admin:essays_tag_changelist"), {"use": "once"}).context["cl"].result_list
     assert [t.name for t in once] == ["背水一战"]
+
+
+def test_the_change_form_suggests_vocabulary_tags_not_fragments(curator_client, imported):
+    essay = essay_at("000", 1)
+    html = curator_client.get(reverse("admin:essays_essay_change", args=[essay.pk])).content.decode()
+    offered = re.findall(r'class="button suggested-tag" name="_suggested_tag" value="([^"]+)"', html)
+    assert offered
+    assert not set(offered) & (set(FILLER_SEEN_IN_0_1) | {"集中力量"})
+    assert not set(offered) & {t.name for t in essay.tags.all()}
+    vocabulary = retagging.cached_vocabulary()
+    known = [name for name in offered if name in vocabulary.terms]
+    assert offered[: len(known)] == known  # tags that group essays come first

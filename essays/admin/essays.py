@@ -16,6 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from essays import retagging
 from essays.admin.actions import BulkActions
 from essays.admin.duplicates import DuplicateReview
 from essays.admin.filters import CuratedFilter, DuplicateFilter, TagFilter, TagPresenceFilter
@@ -25,7 +26,6 @@ from essays.models import Essay, QueueReview, Tag
 from essays.search.engine import SearchUnavailable, run_search
 from essays.search.tiers import SearchRequest
 from essays.search.tokens import fold, parse_query
-from essays.textutil import suggest_tags
 
 # At most this many of the public search's hits are taken into the admin's.
 ADMIN_SEARCH_LIMIT = 5000
@@ -284,8 +284,9 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     def suggested_tags(self, essay):
         if not essay.pk:
             return "-"
-        have = {tag.name for tag in essay.tags.all()}
-        names = [n for n in suggest_tags(essay.title, essay.text, limit=8) if n not in have]
+        # The archive's vocabulary first (tags that group essays), then the
+        # essay's own terms; never filler or fragments.
+        names = retagging.suggestions(essay)
         if not names:
             return _("暂无新的建议。")
         ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
