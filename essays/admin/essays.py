@@ -188,7 +188,7 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
         more = format_html(' <span class="tag-more">+{}</span>', rest) if rest > 0 else ""
         return format_html('<span class="tag-cell" title="{}">{}{}</span>', "、".join(names), "、".join(shown), more)
 
-    @admin.display(description=_("提醒"))
+    @admin.display(description=_("提醒"), empty_value="")
     def warnings(self, essay):
         """Problems as warnings (⚠ and words), never a green tick."""
         items = []
