@@ -1,5 +1,6 @@
 /* The essay change form: suggested tags go into the form's tag fields
-   without leaving the page, and leaving with unsaved changes warns.
+   without leaving the page, and leaving with unsaved changes warns (there
+   and in the essay list, where titles are edited in place).
    Without JavaScript a suggested tag's button submits the whole form
    (saving what was typed) and the save adds the tag. No inline script:
    this file is all there is. */
@@ -42,23 +43,40 @@
     input.dispatchEvent(new Event("input", { bubbles: true }));
   }
 
-  function start() {
-    var form = document.getElementById("essay_form");
-    if (!form) {
-      return;
-    }
-    var saved = serialize(form);
+  function warnBeforeLeaving(form, fields) {
+    var state = function () {
+      return fields ? fields() : serialize(form);
+    };
+    var saved = state();
     var submitting = false;
-
     form.addEventListener("submit", function () {
       submitting = true;
     });
     window.addEventListener("beforeunload", function (event) {
-      if (!submitting && serialize(form) !== saved) {
+      if (!submitting && state() !== saved) {
         event.preventDefault();
         event.returnValue = "";
       }
     });
+  }
+
+  function start() {
+    // The essay list: titles edited in place and not yet saved.
+    var list = document.getElementById("changelist-form");
+    if (list && list.querySelector("input.title-input")) {
+      warnBeforeLeaving(list, function () {
+        return Array.prototype.map
+          .call(list.querySelectorAll("input.title-input"), function (input) {
+            return input.value;
+          })
+          .join("\n");
+      });
+    }
+    var form = document.getElementById("essay_form");
+    if (!form) {
+      return;
+    }
+    warnBeforeLeaving(form);
 
     var select = document.getElementById("id_tags");
     var newTags = document.getElementById("id_new_tags");

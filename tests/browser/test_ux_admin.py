@@ -228,3 +228,22 @@ def test_placeholders_show_as_a_warning_not_a_tick(site, new_context, problems):
     for row in rows.all():
         assert "⚠ 占位符" in row.inner_text() or "占位符（已看过）" in row.inner_text()
         assert row.locator("img[src*='icon-yes']").count() == 0
+
+
+def test_leaving_the_list_with_an_unsaved_title_asks_first(site, new_context, problems):
+    page = problems.watch(new_context(viewport=WIDE).new_page())
+    log_in(page, site)
+    page.goto("/admin/essays/essay/")
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", answer)
+    title = page.locator("#result_list input.title-input").first
+    title.fill("列表里改了还没保存")
+    page.locator(".breadcrumbs a").first.click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    assert title.input_value() == "列表里改了还没保存"
