@@ -459,3 +459,36 @@ class QueueReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.essay} · {self.get_queue_display()}"
+
+
+class TagReview(models.Model):
+    """A curator looked at a tag in the tags' queue and kept it as it is: a
+    tag on one essay that is worth having (``other`` empty), or two tags
+    with overlapping names that mean different things (``other``)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("标签"))
+    other = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("另一个标签")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("策展人"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "other"], name="tag_review_once"),
+            models.UniqueConstraint(
+                fields=["tag"], condition=models.Q(other__isnull=True), name="tag_review_once_alone"
+            ),
+        ]
+        verbose_name = _("标签审阅")
+        verbose_name_plural = _("标签审阅")
+
+    def __str__(self) -> str:
+        return f"{self.tag} · {self.other}" if self.other_id else str(self.tag)

@@ -203,3 +203,25 @@ def test_the_change_form_suggests_vocabulary_tags_not_fragments(curator_client, 
     vocabulary = retagging.cached_vocabulary()
     known = [name for name in offered if name in vocabulary.terms]
     assert offered[: len(known)] == known  # tags that group essays come first
+
+
+def test_working_through_the_tags_queue_reaches_zero(curator_client, imported):
+    from essays.admin.tags import merge_suggestions, tag_queue_counts, tags_used_once
+
+    essay = essay_at("003", 1)
+    essay.tags.add(Tag.objects.create(name="北京市"), Tag.objects.create(name="背水一战"))
+    assert dict((k, n) for k, _label, n in tag_queue_counts())["used_once"] == 2
+    pairs = merge_suggestions()
+    assert pairs
+    # Merge the first suggestion, keep the others apart.
+    first = pairs[0]
+    curator_client.post(reverse("admin:essays_tag_merge_pair"), {"keep": first["keep"].pk, "fold": first["fold"].pk})
+    for pair in merge_suggestions():
+        curator_client.post(reverse("admin:essays_tag_keep"), {"tag": pair["fold"].pk, "other": pair["keep"].pk})
+    for tag, _essay in tags_used_once():
+        curator_client.post(reverse("admin:essays_tag_keep"), {"tag": tag.pk})
+    assert [n for _k, _label, n in tag_queue_counts()] == [0, 0]
+    html = curator_client.get(reverse("admin:essays_tag_review")).content.decode()
+    assert html.count("队列已清空。") == 2
+    dashboard = curator_client.get(reverse("admin:index")).content.decode()
+    assert re.findall(r'<td class="tag-queue-count">(\d+)</td>', dashboard) == ["0", "0"]

@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from essays import tagging
-from essays.models import Essay, Tag, TagAlias
+from essays.models import Essay, Tag, TagAlias, TagReview
 
 
 def split_tag_names(raw: str) -> list[str]:
@@ -65,8 +65,10 @@ def tag_essays() -> dict[str, set[int]]:
 
 
 def tags_used_once() -> list[tuple[Tag, Essay]]:
-    """Tags that group a single readable essay, with that essay."""
-    once = {name: next(iter(pks)) for name, pks in tag_essays().items() if len(pks) == 1}
+    """Tags that group a single readable essay, with that essay; not those
+    a curator kept as they are."""
+    kept = set(TagReview.objects.filter(other__isnull=True).values_list("tag__name", flat=True))
+    once = {name: next(iter(pks)) for name, pks in tag_essays().items() if len(pks) == 1 and name not in kept}
     tags = Tag.objects.in_bulk(list(once), field_name="name")
     essays = Essay.objects.only("pk", "title").in_bulk(list(once.values()))
     return [(tags[name], essays[pk]) for name, pk in sorted(once.items()) if name in tags and pk in essays]
@@ -76,6 +78,9 @@ def merge_suggestions() -> list[dict]:
     """Pairs of tags whose names overlap (北京/北京市), for the curators."""
     essays = tag_essays()
     tags = Tag.objects.in_bulk(list(essays), field_name="name")
+    apart = {
+        frozenset(pair) for pair in TagReview.objects.filter(other__isnull=False).values_list("tag_id", "other_id")
+    }
     return [
         {
             "keep": tags[keep],
@@ -85,7 +90,7 @@ def merge_suggestions() -> list[dict]:
             "fold_count": len(essays[fold]),
         }
         for keep, fold, shared in tagging.merge_suggestions(essays)
-        if keep in tags and fold in tags
+        if keep in tags and fold in tags and frozenset((tags[keep].pk, tags[fold].pk)) not in apart
     ]
 
 
@@ -124,6 +129,7 @@ class TagAdmin(admin.ModelAdmin):
         own = [
             path("review/", self.admin_site.admin_view(self.review_view), name="essays_tag_review"),
             path("review/merge/", self.admin_site.admin_view(self.merge_view), name="essays_tag_merge_pair"),
+            path("review/keep/", self.admin_site.admin_view(self.keep_view), name="essays_tag_keep"),
         ]
         return own + super().get_urls()
 
@@ -140,6 +146,25 @@ class TagAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/essays/tag/review.html", context)
+
+    def keep_view(self, request):
+        """Keep a tag used once, or two overlapping tags apart: they leave
+        the tags' queue."""
+        if request.method != "POST":
+            return redirect("admin:essays_tag_review")
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        tag = get_object_or_404(Tag, pk=request.POST.get("tag"))
+        other = get_object_or_404(Tag, pk=request.POST["other"]) if request.POST.get("other") else None
+        TagReview.objects.get_or_create(tag=tag, other=other, defaults={"user": request.user})
+        if other:
+            self.log_change(request, tag, f"与“{other.name}”保持分开")
+            message = _("“%(tag)s”和“%(other)s”保持分开。") % {"tag": tag.name, "other": other.name}
+        else:
+            self.log_change(request, tag, "只用在一篇文章上：保留")
+            message = _("保留标签“%(tag)s”。") % {"tag": tag.name}
+        self.message_user(request, message)
+        return redirect("admin:essays_tag_review")
 
     def merge_view(self, request):
         if request.method != "POST":
