@@ -150,8 +150,7 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     # (never a suggested tag's button, which also submits without JavaScript).
     save_on_top = True
 
-    class Media:
-        css = {"all": ["css/admin.css"]}
+    class Media:  # admin.css comes with every admin page (admin/base_site.html)
         js = ["js/admin-essay.js"]
 
     def get_queryset(self, request):
