@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from essays import parsing, textutil
+from essays import parsing, retagging, tagging, textutil
 from essays.models import Essay, Section, SourceFile, Tag, essay_key
 
 logger = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ class Importer:
         # improved); curator-owned fields are still left alone.
         self.force = force
         self.touched: set[int] = set()  # essays whose search document may have changed
+        self.to_tag: set[int] = set()  # essays whose words changed: tagged in finish()
         self._sections: list[tuple[str, list[str]]] | None = None
         self._sentence_index: dict[str, set[int]] | None = None
         textutil.init_jieba(settings.JIEBA_CACHE_DIR)
@@ -163,8 +164,15 @@ class Importer:
         return report
 
     def finish(self, report: ImportReport) -> None:
-        """Bring the planner's statistics and the search index up to date
-        with everything imported."""
+        """Tag what was imported from the archive's vocabulary, then bring
+        the planner's statistics and the search index up to date."""
+        if self.to_tag:
+            from essays.search.sync import deferred
+
+            with deferred():
+                tagged = retagging.retag(only=self.to_tag)
+            self.touched |= tagged.changed
+            self.to_tag.clear()
         if self.touched:
             refresh_planner_statistics()
         if not (self.update_index and self.touched):
@@ -230,12 +238,19 @@ class Importer:
     def _store_essay(self, source, position, parsed_essay, collection_author, essay: Essay | None) -> str:
         text = parsed_essay.text
         previous_import = essay.imported if essay else {}
-        if previous_import.get("text") == text:
-            # Same text as last time: keep the costly suggestions.
+        same_words = previous_import.get("text") == text and previous_import.get("title") == parsed_essay.title[:300]
+        needs_tags = not (same_words and essay.terms)
+        if not needs_tags:
+            # Same words as last time: keep the costly suggestions.
             section, tags = previous_import.get("section"), previous_import.get("tags", [])
+            terms = essay.terms
         else:
             section = textutil.best_section(parsed_essay.title, text, self.sections())
-            tags = sorted(textutil.suggest_tags(parsed_essay.title, text))
+            # Tags come from the archive's vocabulary once the whole run is
+            # in (finish, essays.retagging); until then the essay keeps the
+            # automatic tags it had.
+            terms = tagging.candidate_terms(parsed_essay.title, text)
+            tags = previous_import.get("tags", [])
         proposed = {
             "title": parsed_essay.title[:300],
             "text": text,
@@ -280,7 +295,10 @@ class Importer:
         elif essay.duplicate_of_id:
             essay.near_duplicate_of, essay.similarity = None, None
         essay.imported = proposed
+        essay.terms = terms
         essay.save()
+        if needs_tags:
+            self.to_tag.add(essay.pk)
         if "tags" not in curated:
             self._set_tags(essay, tags)
         self._remember_sentences(essay)

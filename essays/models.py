@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -199,7 +200,7 @@ def readable_q(prefix: str = "") -> models.Q:
 
 
 # Large fields only the admin reads: a collection's raw file, the import snapshot.
-HEAVY_FIELDS = ("source__raw_text", "imported", "imported_text")
+HEAVY_FIELDS = ("source__raw_text", "imported", "imported_text", "terms")
 
 
 def readable_count():
@@ -339,6 +340,9 @@ class Essay(models.Model):
     fingerprint = models.CharField(_("正文指纹"), max_length=64, db_index=True, editable=False)
     imported = models.JSONField(_("导入值"), default=dict, editable=False)
     imported_text = models.TextField(_("导入的正文"), editable=False, blank=True)
+    # The candidate tag terms of the title and text (essays.tagging), kept so
+    # that retagging the archive never segments text again.
+    terms = models.JSONField(_("候选标签词"), default=dict, editable=False, blank=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -431,3 +435,69 @@ class ContentVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class QueueReview(models.Model):
+    """A curator looked at an essay in a review queue and found it fine as it
+    is: it leaves that queue, with who said so and when."""
+
+    class Queue(models.TextChoices):
+        PLACEHOLDERS = "placeholders", _("含匿名占位符")
+        NEAR_DUPLICATES = "near_duplicates", _("疑似重复")
+        UNTAGGED = "untagged", _("没有标签")
+        NO_SECTION = "no_section", _("没有栏目")
+        DERIVED_TITLES = "derived_titles", _("标题由正文生成")
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("文章"))
+    queue = models.CharField(_("队列"), max_length=20, choices=Queue.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("策展人"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["essay", "queue"], name="queue_review_once")]
+        ordering = ["-at"]
+        verbose_name = _("队列审阅")
+        verbose_name_plural = _("队列审阅")
+
+    def __str__(self) -> str:
+        return f"{self.essay} · {self.get_queue_display()}"
+
+
+class TagReview(models.Model):
+    """A curator looked at a tag in the tags' queue and kept it as it is: a
+    tag on one essay that is worth having (``other`` empty), or two tags
+    with overlapping names that mean different things (``other``)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="reviews", verbose_name=_("标签"))
+    other = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("另一个标签")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("策展人"),
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "other"], name="tag_review_once"),
+            models.UniqueConstraint(
+                fields=["tag"], condition=models.Q(other__isnull=True), name="tag_review_once_alone"
+            ),
+        ]
+        verbose_name = _("标签审阅")
+        verbose_name_plural = _("标签审阅")
+
+    def __str__(self) -> str:
+        return f"{self.tag} · {self.other}" if self.other_id else str(self.tag)

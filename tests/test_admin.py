@@ -1,6 +1,8 @@
 """The curators' admin: actions, filters, search, forms, duplicates, queues,
 tags, uploads, permissions and history."""
 
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
@@ -10,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from essays.admin.queues import queue_queryset
-from essays.models import Essay, Section, SourceFile, Tag
+from essays.models import Essay, QueueReview, Section, SourceFile, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -81,9 +83,23 @@ def test_changelist_columns_and_a_page_of_rows_stays_fast(curator_client, import
         response = curator_client.get(CHANGELIST)
     html = response.content.decode()
     assert response.status_code == 200
-    for heading in ("标题", "合集", "序号", "栏目", "状态", "标签", "重复", "含匿名占位符", "字数", "更新时间"):
+    for heading in ("编号", "标题", "栏目", "状态", "标签", "提醒", "字数", "更新"):
         assert heading in html
+    assert 'class="title-input"' in html  # retitled in place
     assert len(queries) <= 15
+
+
+def test_the_tag_filter_lists_the_most_used_tags_and_searches_the_rest(curator_client, imported):
+    html = curator_client.get(CHANGELIST).content.decode()
+    block = html[html.index('data-filter-title="标签"') :]
+    block = block[: block.index("</details>")]
+    assert block.count("<li") <= 16 and 'id="tag-filter-input"' in block
+    rare = min(Tag.objects.all(), key=lambda t: (t.essays.count(), t.name))
+    shown = curator_client.get(CHANGELIST, {"tag": rare.name}).context["cl"].result_list
+    assert set(shown) == set(rare.essays.all())
+    # Searching keeps the list's other filters.
+    html = curator_client.get(CHANGELIST, {"tag": rare.name, "status__exact": "published"}).content.decode()
+    assert '<input type="hidden" name="status__exact" value="published">' in html
 
 
 @pytest.mark.parametrize(
@@ -291,13 +307,91 @@ def test_keep_this_copy_as_main(curator_client, imported):
     assert copy in Essay.objects.readable() and main not in Essay.objects.readable()
 
 
+def review_page_counts(client) -> dict[str, int]:
+    html = client.get(reverse("admin:essays_essay_review")).content.decode()
+    return {
+        key: int(n) for key, n in re.findall(r'id="queue-(\w+)-title">.*?<span class="queue-count">(\d+)</span>', html)
+    }
+
+
+def dashboard_counts(client) -> dict[str, int]:
+    html = client.get(reverse("admin:index")).content.decode()
+    return {
+        key: int(n) for key, n in re.findall(r'\?queue=(\w+)">[^<]*</a></th>\s*<td class="queue-count">(\d+)', html)
+    }
+
+
 def test_review_queue_and_dashboard_counts(curator_client, imported):
-    html = curator_client.get(reverse("admin:essays_essay_review")).content.decode()
     placeholders = Essay.objects.filter(has_placeholders=True).exclude(status="hidden").count()
-    assert f"含匿名占位符</a>：{placeholders}" in html
-    assert "没有栏目</a>：0" in html
-    dashboard = curator_client.get(reverse("admin:index")).content.decode()
-    assert "待处理队列" in dashboard and f'<td class="queue-count">{placeholders}</td>' in dashboard
+    counts = review_page_counts(curator_client)
+    assert counts["placeholders"] == placeholders and counts["no_section"] == 0
+    assert len(counts) == 5
+    assert dashboard_counts(curator_client) == counts
+
+
+def test_a_derived_title_retitled_by_hand_leaves_its_queue(curator_client, imported):
+    essay = Essay.objects.filter(title_derived=True).first()
+    assert essay in queue_queryset("derived_titles")
+    curator_client.post(change_url(essay), form_data(essay, title="策展人拟的标题"))
+    assert essay not in queue_queryset("derived_titles")
+    assert (
+        "derived_titles" not in review_page_counts(curator_client)
+        or review_page_counts(curator_client)["derived_titles"] == queue_queryset("derived_titles").count()
+    )
+
+
+def test_marking_an_item_reviewed_takes_it_off_with_who_and_when(curator_client, curator, imported):
+    essay = queue_queryset("placeholders").first()
+    before = review_page_counts(curator_client)["placeholders"]
+    response = curator_client.post(
+        reverse("admin:essays_essay_mark_reviewed"), {"essay": essay.pk, "queue": "placeholders"}, follow=True
+    )
+    assert any("离开队列“含匿名占位符”" in m for m in messages_of(response))
+    assert essay not in queue_queryset("placeholders")
+    assert review_page_counts(curator_client)["placeholders"] == before - 1
+    review = QueueReview.objects.get(essay=essay, queue="placeholders")
+    assert review.user == curator and review.at is not None
+    form = curator_client.get(change_url(essay)).content.decode()
+    assert "curator 于" in form and "看过，保持原样" in form
+
+
+def test_working_through_every_queue_reaches_zero(curator_client, imported):
+    """Fix what can be fixed, mark the rest fine as it is: every count, on
+    the queue page and the dashboard, reaches zero."""
+    assert sum(review_page_counts(curator_client).values()) > 0
+    # Retitle one derived title by hand; give one essay without a section one.
+    derived = queue_queryset("derived_titles").first()
+    curator_client.post(change_url(derived), form_data(derived, title=derived.title + "（策展人改）"))
+    assert derived not in queue_queryset("derived_titles")
+    Essay.objects.filter(pk=essay_at("003", 1).pk).update(section=None)
+    homeless = essay_at("003", 1)
+    assert homeless in queue_queryset("no_section")
+    run_action(curator_client, "set_section", [homeless], apply="1", section=Section.objects.first().pk)
+    assert homeless not in queue_queryset("no_section")
+    # Tagging takes an essay off 没有标签.
+    untagged = essay_at("004", 3)
+    untagged.tags.clear()
+    assert untagged in queue_queryset("untagged")
+    run_action(curator_client, "add_tags", [untagged], apply="1", names="请战书")
+    assert untagged not in queue_queryset("untagged")
+    # The rest: marked reviewed from each queue's list, all at once.
+    for key in review_page_counts(curator_client):
+        rest = list(queue_queryset(key))
+        if rest:
+            url = CHANGELIST + f"?queue={key}"
+            payload = {"action": "mark_reviewed", "_selected_action": [e.pk for e in rest]}
+            curator_client.post(url, payload, follow=True)
+    assert set(review_page_counts(curator_client).values()) == {0}
+    assert set(dashboard_counts(curator_client).values()) == {0}
+    html = curator_client.get(reverse("admin:essays_essay_review")).content.decode()
+    assert html.count("队列已清空。") == 5
+
+
+def test_marking_reviewed_needs_a_queue(curator_client, imported):
+    essay = queue_queryset("placeholders").first()
+    response = run_action(curator_client, "mark_reviewed", [essay])
+    assert any("选一个队列" in m for m in messages_of(response))
+    assert essay in queue_queryset("placeholders")
 
 
 def test_fixing_an_essay_takes_it_off_the_queue(curator_client, imported):
@@ -323,14 +417,14 @@ def test_tag_rename_keeps_the_old_url_as_a_redirect(curator_client, client, impo
 
 
 def test_merging_tags(curator_client, client, imported):
-    target, other = Tag.objects.get(name="疫情"), Tag.objects.get(name="防控")
+    target, other = Tag.objects.get(name="防控"), Tag.objects.get(name="防疫")
     essays_before = set(target.essays.all()) | set(other.essays.all())
     payload = {"action": "merge_tags", "_selected_action": [target.pk, other.pk], "apply": "1", "target": target.pk}
     response = curator_client.post(reverse("admin:essays_tag_changelist"), payload, follow=True)
-    assert any("已把 防控 合并到“疫情”" in m for m in messages_of(response))
-    assert not Tag.objects.filter(name="防控").exists()
+    assert any("已把 防疫 合并到“防控”" in m for m in messages_of(response))
+    assert not Tag.objects.filter(name="防疫").exists()
     assert set(target.essays.all()) == essays_before
-    assert client.get("/tags/防控/")["Location"] == target.get_absolute_url()
+    assert client.get("/tags/防疫/")["Location"] == target.get_absolute_url()
 
 
 def test_section_and_tag_lists_show_counts(curator_client, imported):
@@ -358,3 +452,113 @@ def test_upload_imports_good_files_and_refuses_bad_ones(curator_client, db, sear
     assert "photo.png: refused: 不是 .txt 文件" in html
     assert "files: 1 imported, 0 unchanged, 2 failed" in html
     assert Essay.objects.get().paragraphs == ["这是上传的文章。"]
+
+
+def test_a_suggested_tag_without_javascript_saves_the_form_and_adds_the_tag(curator_client, imported):
+    essay = essay_at("004", 3)
+    data = form_data(essay, title="先改了标题")
+    data["_suggested_tag"] = "请战书"
+    response = curator_client.post(change_url(essay), data)
+    assert response.status_code == 302 and response["Location"] == change_url(essay)
+    essay.refresh_from_db()
+    assert essay.title == "先改了标题"
+    assert "请战书" in {t.name for t in essay.tags.all()}
+    page = curator_client.get(change_url(essay))
+    assert "已保存，并加上标签：请战书。" in messages_of(page)
+
+
+def test_suggested_tags_are_buttons_of_the_change_form_with_no_inline_script(curator_client, imported):
+    essay = essay_at("004", 3)
+    html = curator_client.get(change_url(essay)).content.decode()
+    form = html[html.index('id="essay_form"') : html.index("</form>", html.index('id="essay_form"'))]
+    assert 'name="_suggested_tag"' in form and 'form="add-tag-form"' not in html
+    assert "js/admin-essay.js" in html
+    assert "onclick" not in html and "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", html)
+
+
+def test_titles_are_edited_in_place_in_the_list(curator_client, imported):
+    response = curator_client.get(CHANGELIST, {"q": essay_at("000", 2).key})
+    formset = response.context["cl"].formset
+    data = {f"form-{k}": v for k, v in formset.management_form.initial.items()}
+    data.update({"_save": "1", "form-0-id": formset.forms[0].instance.pk, "form-0-title": "在列表里改的标题"})
+    response = curator_client.post(f"{CHANGELIST}?q={essay_at('000', 2).key}", data, follow=True)
+    assert response.status_code == 200
+    assert essay_at("000", 2).title == "在列表里改的标题"
+    assert essay_at("000", 2) not in queue_queryset("derived_titles")
+
+
+def admin_search(client, words) -> set:
+    return set(client.get(CHANGELIST, {"q": words}).context["cl"].result_list)
+
+
+def test_admin_search_folds_traditional_to_simplified(curator_client, indexed):
+    simplified = admin_search(curator_client, "脱贫")
+    assert simplified
+    assert admin_search(curator_client, "脫貧") == simplified
+
+
+def test_admin_search_finds_what_the_public_search_finds(curator_client, client, indexed):
+    for words in ("脱贫 攻坚", "抗击疫情", "武漢"):
+        public_pks = set()
+        for number in (1, 2, 3):
+            response = client.get("/search/", {"q": words, "page": number})
+            public_pks |= {essay.pk for essay in response.context["essays"]}
+        assert len(public_pks) == response.context["total"]
+        assert public_pks, words
+        assert public_pks <= {e.pk for e in admin_search(curator_client, words)}, words
+
+
+def test_admin_search_finds_hidden_essays_in_either_script(curator_client, indexed):
+    essay = essay_at("000", 6)
+    assert "周柳吟" in essay.text
+    essay.status = Essay.Status.HIDDEN
+    essay.save()
+    assert essay in admin_search(curator_client, "周柳吟")
+    assert essay in admin_search(curator_client, "週柳吟")
+
+
+def test_set_section_starts_empty_and_requires_a_choice(curator_client, imported):
+    essays = [essay_at("004", 1), essay_at("004", 2)]
+    sections_before = {e.pk: e.section_id for e in essays}
+    page = run_action(curator_client, "set_section", essays).content.decode()
+    select = page[page.index('name="section"') : page.index("</select>", page.index('name="section"'))]
+    assert '<option value="" selected>（请选择栏目）</option>' in select
+    assert "无栏目" not in select
+    response = run_action(curator_client, "set_section", essays, apply="1", section="")
+    assert "请选择一个栏目。" in response.content.decode()
+    assert {e.pk: e.section_id for e in Essay.objects.filter(pk__in=sections_before)} == sections_before
+
+
+def visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style|svg|datalist|select)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<!--.*?-->|<input type=\"hidden\"[^>]*>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>|&\w+;", " ", html)
+    titles = " ".join(re.findall(r'(?:title|aria-label|placeholder|value)="([^"]*)"', html))
+    # Data, not words: addresses and file names.
+    return re.sub(r"\S*/\S*|\S+\.txt", " ", text + " " + titles)
+
+
+def test_the_chinese_admin_shows_no_english(curator_client, curator, imported):
+    essay = essay_at("000", 2)
+    pages = [
+        reverse("admin:index"),
+        CHANGELIST,
+        CHANGELIST + "?queue=placeholders",
+        reverse("admin:essays_essay_change", args=[essay.pk]),
+        reverse("admin:essays_essay_review"),
+        reverse("admin:essays_essay_duplicates"),
+        reverse("admin:essays_tag_review"),
+        reverse("admin:essays_tag_changelist"),
+    ]
+    allowed = {curator.username.upper(), curator.username, "SHA", "txt"}
+    for url in pages:
+        text = visible_text(curator_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
+        english = {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in allowed and not w.startswith("http")}
+        assert not english, (url, sorted(english)[:20])
+    for action in ("set_section", "add_tags", "mark_duplicate"):
+        text = visible_text(run_action(curator_client, action, [essay]).content.decode())
+        english = {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in allowed}
+        assert not english, (action, sorted(english)[:20])
+    response = run_action(curator_client, "mark_reviewed", [essay])
+    assert all(not re.search(r"[A-Za-z]{3,}", m) for m in messages_of(response))

@@ -15,8 +15,14 @@ from essays.models import Essay, Section, Tag
 
 
 class SectionChoiceForm(forms.Form):
+    # Starts empty and must be chosen: a slip of the Enter key must not take
+    # the selected essays out of their sections.
     section = forms.ModelChoiceField(
-        Section.objects.all(), label=_("栏目"), required=False, empty_label=_("（无栏目）")
+        Section.objects.all(),
+        label=_("栏目"),
+        required=True,
+        empty_label=_("（请选择栏目）"),
+        error_messages={"required": _("请选择一个栏目。")},
     )
 
 
@@ -66,15 +72,14 @@ class BulkActions:
             form = SectionChoiceForm(request.POST)
             if form.is_valid():
                 section = form.cleaned_data["section"]
-                essays = [e for e in queryset if e.section_id != (section.pk if section else None)]
+                essays = [e for e in queryset if e.section_id != section.pk]
                 for essay in essays:
                     essay.section = section
                     essay.save(update_fields=["section", "updated"])
-                self._log(request, essays, f"栏目：{section or '无'}")
+                self._log(request, essays, f"栏目：{section}")
                 self.message_user(
                     request,
-                    _("已把 %(count)d 篇文章放入栏目“%(section)s”。")
-                    % {"count": len(essays), "section": section or _("无栏目")},
+                    _("已把 %(count)d 篇文章放入栏目“%(section)s”。") % {"count": len(essays), "section": section},
                 )
                 return None
         else:

@@ -3,21 +3,52 @@ per-essay pages (add a suggested tag, revert to the imported text)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
+from essays import retagging
 from essays.admin.actions import BulkActions
 from essays.admin.duplicates import DuplicateReview
-from essays.admin.filters import CuratedFilter, DuplicateFilter, TagPresenceFilter
-from essays.admin.queues import QueueFilter, ReviewQueues
+from essays.admin.filters import CuratedFilter, DuplicateFilter, TagFilter, TagPresenceFilter
+from essays.admin.queues import QueueFilter, ReviewQueues, queue_label, queues_of
 from essays.admin.tags import split_tag_names, tags_named
-from essays.models import Essay
-from essays.textutil import suggest_tags
+from essays.models import Essay, QueueReview, Tag
+from essays.search.engine import SearchUnavailable, run_search
+from essays.search.tiers import SearchRequest
+from essays.search.tokens import fold, parse_query
+
+# At most this many of the public search's hits are taken into the admin's.
+ADMIN_SEARCH_LIMIT = 5000
+
+# Tags shown in a changelist row; the rest are counted (+N).
+TAGS_SHOWN = 3
+
+
+class EssayListForm(forms.ModelForm):
+    """A changelist row's form: the title, edited in place, whole on hover."""
+
+    class Meta:
+        model = Essay
+        fields = ["title"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["title"].widget
+        widget.attrs.update({"class": "title-input", "title": self.instance.title, "aria-label": _("标题")})
+
+
+# The name of a suggested tag's button: the form is saved and the tag added.
+SUGGESTED_TAG_FIELD = "_suggested_tag"
 
 
 class EssayForm(forms.ModelForm):
@@ -59,24 +90,16 @@ class EssayForm(forms.ModelForm):
 @admin.register(Essay)
 class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     form = EssayForm
-    list_display = [
-        "title",
-        "collection",
-        "position",
-        "section",
-        "status",
-        "tag_list",
-        "is_duplicate",
-        "has_placeholders",
-        "char_count",
-        "updated",
-    ]
-    list_display_links = ["title"]
+    # One line per essay at 1366 px: short cells, the full text on hover
+    # (title attributes), the title editable in place for fast retitling.
+    list_display = ["ref", "title", "section", "status", "tag_cell", "warnings", "char_count", "updated_on"]
+    list_display_links = ["ref"]
+    list_editable = ["title"]
     list_filter = [
         QueueFilter,
         "status",
         "section",
-        ("tags", admin.RelatedOnlyFieldListFilter),
+        TagFilter,
         "source",
         DuplicateFilter,
         "has_placeholders",
@@ -93,6 +116,7 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
         "curated",
         "near_duplicate_link",
         "suggested_tags",
+        "queue_reviews",
         "source_file",
         "position",
         "imported_at",
@@ -100,33 +124,102 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["public_link", "title", "author", "section", "tags", "new_tags", "suggested_tags"]}),
-        (_("发布"), {"fields": ["status", "featured", "duplicate_of", "near_duplicate_link", "curated"]}),
+        (
+            _("发布"),
+            {"fields": ["status", "featured", "duplicate_of", "near_duplicate_link", "curated", "queue_reviews"]},
+        ),
         (_("正文"), {"fields": ["text"]}),
         (
             _("来源"),
             {"classes": ["collapse"], "fields": ["source_file", "position", "imported_at", "imported_text_view"]},
         ),
     ]
-    actions = ["publish", "hide", "set_section", "add_tags", "remove_tags", "mark_duplicate", "clear_duplicate"]
+    actions = [
+        "publish",
+        "hide",
+        "set_section",
+        "add_tags",
+        "remove_tags",
+        "mark_duplicate",
+        "clear_duplicate",
+        "mark_reviewed",
+    ]
     change_form_template = "admin/essays/essay/change_form.html"
     change_list_template = "admin/essays/essay/change_list.html"
+    # The save buttons come first in the form, so Enter in a field saves
+    # (never a suggested tag's button, which also submits without JavaScript).
+    save_on_top = True
+
+    class Media:  # admin.css comes with every admin page (admin/base_site.html)
+        js = ["js/admin-essay.js"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        reviewed = QueueReview.objects.filter(essay=OuterRef("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("tags")
+            .annotate(
+                placeholders_reviewed=Exists(reviewed.filter(queue=QueueReview.Queue.PLACEHOLDERS)),
+                near_duplicate_reviewed=Exists(reviewed.filter(queue=QueueReview.Queue.NEAR_DUPLICATES)),
+            )
+        )
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", EssayListForm)
+        return super().get_changelist_form(request, **kwargs)
 
     # -- columns --
 
-    @admin.display(description=_("合集"), ordering="source__name")
-    def collection(self, essay):
-        return essay.source.title
+    @admin.display(description=_("编号"), ordering="source__name")
+    def ref(self, essay):
+        """The collection's file number and the essay's place in it (004·1);
+        the collection's title on hover."""
+        stem = essay.source.name.split("_", 1)[0].removesuffix(".txt")[:8]
+        return format_html('<span title="{}">{}·{}</span>', essay.source.title, stem, essay.position)
 
     @admin.display(description=_("标签"))
-    def tag_list(self, essay):
-        return "、".join(tag.name for tag in essay.tags.all())
+    def tag_cell(self, essay):
+        names = [tag.name for tag in essay.tags.all()]
+        if not names:
+            return format_html('<span class="warning-text">{}</span>', _("没有标签"))
+        shown, rest = names[:TAGS_SHOWN], len(names) - TAGS_SHOWN
+        more = format_html(' <span class="tag-more">+{}</span>', rest) if rest > 0 else ""
+        return format_html('<span class="tag-cell" title="{}">{}{}</span>', "、".join(names), "、".join(shown), more)
 
-    @admin.display(description=_("重复"), boolean=True, ordering="duplicate_of")
-    def is_duplicate(self, essay):
-        return essay.duplicate_of_id is not None
+    @admin.display(description=_("提醒"), empty_value="")
+    def warnings(self, essay):
+        """Problems as warnings (⚠ and words), never a green tick."""
+        items = []
+        if essay.duplicate_of_id:
+            items.append(("dup-copy", "", _("重复副本"), essay.duplicate_of.title))
+        if essay.has_placeholders:
+            if getattr(essay, "placeholders_reviewed", False):
+                items.append(("reviewed", "", _("占位符（已看过）"), ""))
+            else:
+                items.append(("warning-text", "⚠ ", _("占位符"), _("正文含匿名占位符，如 20__年")))
+        if essay.near_duplicate_of_id and not essay.duplicate_of_id:
+            if getattr(essay, "near_duplicate_reviewed", False):
+                items.append(("reviewed", "", _("疑似重复（已看过）"), ""))
+            else:
+                items.append(("warning-text", "⚠ ", _("疑似重复"), _("与另一篇高度相似")))
+        if not items:
+            return ""
+        return format_html_join(
+            " ",
+            '<span class="{}" title="{}">{}{}</span>',
+            ((cls, hint, icon, text) for cls, icon, text, hint in items),
+        )
+
+    @admin.display(description=_("更新"), ordering="updated")
+    def updated_on(self, essay):
+        when = localtime(essay.updated)
+        return format_html(
+            '<time datetime="{}" title="{}">{}</time>',
+            when.isoformat(),
+            date_format(when, "Y-m-d H:i"),
+            date_format(when, "m-d"),
+        )
 
     @admin.display(description=_("公开链接"))
     def public_link(self, essay):
@@ -146,6 +239,34 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
             _("重新导入时这些字段保持不变。"),
         )
 
+    @admin.display(description=_("待处理队列"))
+    def queue_reviews(self, essay):
+        """The queues the essay is in, and who found it fine in which."""
+        if not essay.pk:
+            return "-"
+        waiting = [str(queue_label(key)) for key in queues_of(essay)]
+        reviews = essay.reviews.select_related("user")
+        done = format_html_join(
+            "",
+            "<li>{}</li>",
+            (
+                (
+                    _("“%(queue)s”：%(user)s 于 %(at)s 看过，保持原样")
+                    % {
+                        "queue": r.get_queue_display(),
+                        "user": r.user or "-",
+                        "at": date_format(localtime(r.at), "Y-m-d H:i"),
+                    },
+                )
+                for r in reviews
+            ),
+        )
+        return format_html(
+            "{}{}",
+            _("在队列中：%(queues)s") % {"queues": "、".join(waiting)} if waiting else _("不在任何队列中。"),
+            format_html("<ul>{}</ul>", done) if done else "",
+        )
+
     @admin.display(description=_("疑似重复于"))
     def near_duplicate_link(self, essay):
         if not essay.near_duplicate_of_id:
@@ -162,15 +283,24 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     def suggested_tags(self, essay):
         if not essay.pk:
             return "-"
-        have = {tag.name for tag in essay.tags.all()}
-        names = [n for n in suggest_tags(essay.title, essay.text, limit=8) if n not in have]
+        # The archive's vocabulary first (tags that group essays), then the
+        # essay's own terms; never filler or fragments.
+        names = retagging.suggestions(essay)
         if not names:
             return _("暂无新的建议。")
-        url = reverse("admin:essays_essay_add_tag", args=[essay.pk])
-        return format_html_join(
+        ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        # Buttons of the change form itself: with JavaScript (admin-essay.js)
+        # a click puts the tag in the tag fields; without it the click saves
+        # the whole form, and the save adds the tag (save_related).
+        buttons = format_html_join(
             " ",
-            '<button type="submit" class="button suggested-tag" form="add-tag-form" formaction="{}" name="tag" value="{}">+ {}</button>',
-            ((url, name, name) for name in names),
+            '<button type="submit" class="button suggested-tag" name="{}" value="{}" data-tag-id="{}">+ {}</button>',
+            ((SUGGESTED_TAG_FIELD, name, ids.get(name, ""), name) for name in names),
+        )
+        return format_html(
+            '{}<div class="help" id="suggested-tag-status" role="status" data-added="{}"></div>',
+            buttons,
+            _("已放入标签栏，保存后生效："),
         )
 
     @admin.display(description=_("源文件"))
@@ -186,19 +316,51 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     def imported_text_view(self, essay):
         return format_html('<div class="imported-text" lang="zh">{}</div>', essay.imported_text or "-")
 
+    # -- search --
+
+    def get_search_results(self, request, queryset, search_term):
+        """What the public search finds for the same words (its engine, so
+        Traditional folds to Simplified and words match as they do there),
+        plus the substring matches of the words as typed and folded to
+        Simplified: hidden and draft essays are not in the public index."""
+        term = search_term.strip()
+        if not term:
+            return super().get_search_results(request, queryset, search_term)
+        found = Q()
+        for variant in dict.fromkeys([term, fold(unicodedata.normalize("NFKC", term))]):
+            matched, _dups = super().get_search_results(request, queryset, variant)
+            found |= Q(pk__in=matched.values("pk"))
+        try:
+            hits = run_search(SearchRequest(parse_query(term), limit=ADMIN_SEARCH_LIMIT))
+            found |= Q(pk__in=hits.pks)
+        except SearchUnavailable:
+            pass  # logged by run_search; the substring matches still answer
+        return queryset.filter(found), False
+
     # -- saving --
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         names = split_tag_names(form.cleaned_data.get("new_tags", ""))
+        names += split_tag_names(request.POST.get(SUGGESTED_TAG_FIELD, ""))
         if names:
             form.instance.tags.add(*tags_named(names))
 
     def construct_change_message(self, request, form, formsets, add=False):
         message = super().construct_change_message(request, form, formsets, add)
-        if form.cleaned_data.get("new_tags"):
+        if form.cleaned_data.get("new_tags") or request.POST.get(SUGGESTED_TAG_FIELD):
             message.append({"changed": {"fields": [str(_("标签"))]}})
         return message
+
+    def response_change(self, request, obj):
+        names = split_tag_names(request.POST.get(SUGGESTED_TAG_FIELD, ""))
+        if names:
+            # Saved with a suggested tag (no JavaScript): back to the form.
+            self.message_user(
+                request, _("已保存，并加上标签：%(names)s。") % {"names": "、".join(names)}, messages.SUCCESS
+            )
+            return redirect(request.path)
+        return super().response_change(request, obj)
 
     # -- extra pages --
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from essays.models import Essay
+from essays.models import Essay, Tag
 
 
 class DuplicateFilter(admin.SimpleListFilter):
@@ -69,3 +69,44 @@ class CuratedFilter(admin.SimpleListFilter):
             if e.curated_fields()
         ]
         return queryset.filter(pk__in=pks) if self.value() == "yes" else queryset.exclude(pk__in=pks)
+
+
+class TagFilter(admin.SimpleListFilter):
+    """The most used tags as links, and a search box (completed from every
+    tag's name) for the rest: never hundreds of links."""
+
+    title = _("标签")
+    parameter_name = "tag"
+    template = "admin/essays/essay/tag_filter.html"
+    shown = 15
+
+    def __init__(self, request, params, model, model_admin):
+        self.request = request
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request, model_admin):
+        counts = Essay.objects.exclude(status=Essay.Status.HIDDEN).counts_by("tags")
+        counts.pop(None, None)
+        names = dict(Tag.objects.filter(pk__in=counts).values_list("pk", "name"))
+        top = sorted(counts, key=lambda pk: (-counts[pk], names.get(pk, "")))[: self.shown]
+        choices = [(names[pk], f"{names[pk]}（{counts[pk]}）") for pk in top if pk in names]
+        if self.value() and self.value() not in {name for name, _label in choices}:
+            choices.append((self.value(), self.value()))
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(tags__name=self.value())
+        return queryset
+
+    def all_names(self):
+        return Tag.objects.order_by("name").values_list("name", flat=True)
+
+    def kept_params(self):
+        """The list's other parameters, kept by the search box's form."""
+        return [
+            (key, value)
+            for key, values in self.request.GET.lists()
+            if key not in (self.parameter_name, "p")
+            for value in values
+        ]

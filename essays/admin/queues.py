@@ -1,33 +1,63 @@
 """Review queues: the one definition of "needs a curator", the filter
-that lists a queue, and the page that shows them all."""
+that lists a queue, the page that shows them all, and "reviewed: fine as it
+is".
+
+An essay leaves a queue when it is fixed (retitled by hand, tagged, given a
+section, its placeholders or near-duplicate resolved) or when a curator marks
+it reviewed in that queue (``QueueReview``, with who and when)."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from essays.models import Essay
+from essays.models import Essay, QueueReview
 
-# The one definition of "needs a curator".
+Queue = QueueReview.Queue
+
+# The one definition of "needs a curator": what puts an essay in each queue.
 REVIEW_QUEUES = {
-    "placeholders": (_("含匿名占位符"), Q(has_placeholders=True)),
-    "near_duplicates": (_("疑似重复"), Q(near_duplicate_of__isnull=False, duplicate_of__isnull=True)),
-    "untagged": (_("没有标签"), Q(tags__isnull=True)),
-    "no_section": (_("没有栏目"), Q(section__isnull=True)),
-    "derived_titles": (_("标题由正文生成"), Q(title_derived=True)),
+    Queue.PLACEHOLDERS: Q(has_placeholders=True),
+    Queue.NEAR_DUPLICATES: Q(near_duplicate_of__isnull=False, duplicate_of__isnull=True),
+    Queue.UNTAGGED: ~Exists(Essay.tags.through.objects.filter(essay=OuterRef("pk"))),
+    Queue.NO_SECTION: Q(section__isnull=True),
+    # A title the importer made from the first words, not yet retitled by hand.
+    Queue.DERIVED_TITLES: Q(title_derived=True, title=KeyTextTransform("title", "imported")),
 }
 
 
+def queue_label(key: str) -> str:
+    return Queue(key).label
+
+
 def queue_queryset(key: str):
-    return Essay.objects.filter(REVIEW_QUEUES[key][1]).exclude(status=Essay.Status.HIDDEN).distinct()
+    reviewed = QueueReview.objects.filter(essay=OuterRef("pk"), queue=key)
+    return Essay.objects.filter(REVIEW_QUEUES[key]).exclude(status=Essay.Status.HIDDEN).exclude(Exists(reviewed))
 
 
 def queue_counts() -> list[tuple[str, str, int]]:
-    return [(key, label, queue_queryset(key).count()) for key, (label, _q) in REVIEW_QUEUES.items()]
+    return [(key, queue_label(key), queue_queryset(key).count()) for key in REVIEW_QUEUES]
+
+
+def queues_of(essay: Essay) -> list[str]:
+    """The queues ``essay`` is in now."""
+    return [key for key in REVIEW_QUEUES if queue_queryset(key).filter(pk=essay.pk).exists()]
+
+
+def mark_reviewed(essays, key: str, user) -> int:
+    """Mark ``essays`` reviewed in queue ``key``; returns how many were in it."""
+    pks = list(queue_queryset(key).filter(pk__in=[e.pk for e in essays]).values_list("pk", flat=True))
+    QueueReview.objects.bulk_create(
+        [QueueReview(essay_id=pk, queue=key, user=user) for pk in pks], ignore_conflicts=True
+    )
+    return len(pks)
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -35,7 +65,7 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [(key, label) for key, (label, _q) in REVIEW_QUEUES.items()]
+        return [(key, queue_label(key)) for key in REVIEW_QUEUES]
 
     def queryset(self, request, queryset):
         if self.value() in REVIEW_QUEUES:
@@ -44,10 +74,17 @@ class QueueFilter(admin.SimpleListFilter):
 
 
 class ReviewQueues:
-    """The review page: each queue with its count and first items."""
+    """The review page (each queue with its count and first items), and
+    marking items reviewed: one from that page, or the selected ones of a
+    queue's list with the bulk action."""
 
     def get_urls(self):
-        own = [path("review/", self.admin_site.admin_view(self.review_view), name="essays_essay_review")]
+        own = [
+            path("review/", self.admin_site.admin_view(self.review_view), name="essays_essay_review"),
+            path(
+                "review/mark/", self.admin_site.admin_view(self.mark_reviewed_view), name="essays_essay_mark_reviewed"
+            ),
+        ]
         return own + super().get_urls()
 
     def review_view(self, request):
@@ -62,5 +99,42 @@ class ReviewQueues:
             "title": _("待处理队列"),
             "queues": queues,
             "opts": self.model._meta,
+            "can_review": self.has_change_permission(request),
+            "reviewed": QueueReview.objects.select_related("essay", "user")[:10],
         }
         return TemplateResponse(request, "admin/essays/essay/review.html", context)
+
+    def mark_reviewed_view(self, request):
+        if request.method != "POST":
+            return redirect("admin:essays_essay_review")
+        essay = get_object_or_404(Essay, pk=request.POST.get("essay"))
+        key = request.POST.get("queue")
+        if not self.has_change_permission(request, essay) or key not in REVIEW_QUEUES:
+            raise PermissionDenied
+        if mark_reviewed([essay], key, request.user):
+            self.log_change(request, essay, f"已看过（{queue_label(key)}）：保持原样")
+            self.message_user(
+                request,
+                _("“%(title)s”已标记为看过，离开队列“%(queue)s”。") % {"title": essay.title, "queue": queue_label(key)},
+            )
+        return redirect(request.POST.get("next") or reverse("admin:essays_essay_review"))
+
+    @admin.action(description=_("标记为看过，保持原样（当前队列）"), permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        key = request.GET.get("queue")
+        if key not in REVIEW_QUEUES:
+            self.message_user(request, _("请先在右侧“待处理”里选一个队列，再标记为看过。"), messages.WARNING)
+            return
+        essays = list(queryset)
+        count = mark_reviewed(essays, key, request.user)
+        for essay in essays:
+            self.log_change(request, essay, f"已看过（{queue_label(key)}）：保持原样")
+        self.message_user(
+            request,
+            ngettext(
+                "已把 %(count)d 篇文章标记为看过，离开队列“%(queue)s”。",
+                "已把 %(count)d 篇文章标记为看过，离开队列“%(queue)s”。",
+                count,
+            )
+            % {"count": count, "queue": queue_label(key)},
+        )

@@ -6,12 +6,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from essays.models import Tag, TagAlias
+from essays import tagging
+from essays.models import Essay, Tag, TagAlias, TagReview
 
 
 def split_tag_names(raw: str) -> list[str]:
@@ -51,12 +55,134 @@ class AliasInline(admin.TabularInline):
     verbose_name_plural = verbose_name
 
 
+def tag_essays() -> dict[str, set[int]]:
+    """Each tag's name and its readable essays (tags on none left out)."""
+    found: dict[str, set[int]] = {}
+    for name, pk in Essay.objects.readable().values_list("tags__name", "pk"):
+        if name:
+            found.setdefault(name, set()).add(pk)
+    return found
+
+
+def tags_used_once() -> list[tuple[Tag, Essay]]:
+    """Tags that group a single readable essay, with that essay; not those
+    a curator kept as they are."""
+    kept = set(TagReview.objects.filter(other__isnull=True).values_list("tag__name", flat=True))
+    once = {name: next(iter(pks)) for name, pks in tag_essays().items() if len(pks) == 1 and name not in kept}
+    tags = Tag.objects.in_bulk(list(once), field_name="name")
+    essays = Essay.objects.only("pk", "title").in_bulk(list(once.values()))
+    return [(tags[name], essays[pk]) for name, pk in sorted(once.items()) if name in tags and pk in essays]
+
+
+def merge_suggestions() -> list[dict]:
+    """Pairs of tags whose names overlap (北京/北京市), for the curators."""
+    essays = tag_essays()
+    tags = Tag.objects.in_bulk(list(essays), field_name="name")
+    apart = {
+        frozenset(pair) for pair in TagReview.objects.filter(other__isnull=False).values_list("tag_id", "other_id")
+    }
+    return [
+        {
+            "keep": tags[keep],
+            "fold": tags[fold],
+            "shared": shared,
+            "keep_count": len(essays[keep]),
+            "fold_count": len(essays[fold]),
+        }
+        for keep, fold, shared in tagging.merge_suggestions(essays)
+        if keep in tags and fold in tags and frozenset((tags[keep].pk, tags[fold].pk)) not in apart
+    ]
+
+
+def tag_queue_counts() -> list[tuple[str, str, int]]:
+    return [
+        ("used_once", _("只用在一篇文章上的标签"), len(tags_used_once())),
+        ("merge", _("可合并的标签"), len(merge_suggestions())),
+    ]
+
+
+class TagUseFilter(admin.SimpleListFilter):
+    title = _("使用情况")
+    parameter_name = "use"
+
+    def lookups(self, request, model_admin):
+        return [("once", _("只用在一篇文章上")), ("none", _("不在任何可读文章上"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "once":
+            return queryset.filter(pk__in=[tag.pk for tag, _essay in tags_used_once()])
+        if self.value() == "none":
+            return queryset.exclude(name__in=list(tag_essays()))
+        return queryset
+
+
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "essay_count", "aliases_list"]
+    list_filter = [TagUseFilter]
     search_fields = ["name", "aliases__name"]
     actions = ["merge_tags"]
     inlines = [AliasInline]
+    change_list_template = "admin/essays/tag/change_list.html"
+
+    def get_urls(self):
+        own = [
+            path("review/", self.admin_site.admin_view(self.review_view), name="essays_tag_review"),
+            path("review/merge/", self.admin_site.admin_view(self.merge_view), name="essays_tag_merge_pair"),
+            path("review/keep/", self.admin_site.admin_view(self.keep_view), name="essays_tag_keep"),
+        ]
+        return own + super().get_urls()
+
+    def review_view(self, request):
+        """The tags' queue: tags that group one essay, and names that overlap."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("标签待处理"),
+            "used_once": tags_used_once(),
+            "suggestions": merge_suggestions(),
+            "can_change": self.has_change_permission(request),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/essays/tag/review.html", context)
+
+    def keep_view(self, request):
+        """Keep a tag used once, or two overlapping tags apart: they leave
+        the tags' queue."""
+        if request.method != "POST":
+            return redirect("admin:essays_tag_review")
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        tag = get_object_or_404(Tag, pk=request.POST.get("tag"))
+        other = get_object_or_404(Tag, pk=request.POST["other"]) if request.POST.get("other") else None
+        TagReview.objects.get_or_create(tag=tag, other=other, defaults={"user": request.user})
+        if other:
+            self.log_change(request, tag, f"与“{other.name}”保持分开")
+            message = _("“%(tag)s”和“%(other)s”保持分开。") % {"tag": tag.name, "other": other.name}
+        else:
+            self.log_change(request, tag, "只用在一篇文章上：保留")
+            message = _("保留标签“%(tag)s”。") % {"tag": tag.name}
+        self.message_user(request, message)
+        return redirect("admin:essays_tag_review")
+
+    def merge_view(self, request):
+        if request.method != "POST":
+            return redirect("admin:essays_tag_review")
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        keep = get_object_or_404(Tag, pk=request.POST.get("keep"))
+        fold = get_object_or_404(Tag, pk=request.POST.get("fold"))
+        if keep.pk != fold.pk:
+            with transaction.atomic():
+                moved = keep.merge([fold])
+            self.log_change(request, keep, f"合并了标签：{fold.name}")
+            self.message_user(
+                request,
+                _("已把 %(names)s 合并到“%(target)s”（涉及 %(count)d 篇文章）。")
+                % {"names": fold.name, "target": keep.name, "count": moved},
+            )
+        return redirect("admin:essays_tag_review")
 
     def get_queryset(self, request):
         return (

@@ -11,3 +11,11 @@ def review_queue_counts():
     from essays.admin.queues import queue_counts
 
     return queue_counts()
+
+
+@register.simple_tag
+def tag_queue_counts():
+    """(key, label, count) for the tags' queue: tags used once, merges."""
+    from essays.admin.tags import tag_queue_counts
+
+    return tag_queue_counts()

@@ -1,0 +1,155 @@
+"""Automatic tags over the whole archive: build the vocabulary
+(``essays.tagging``) from every essay's stored terms and give each essay
+its tags, never touching a tag a curator set or removed.
+
+What the curator owns is what differs from the importer's last word
+(``Essay.imported``, ``curated_fields()``): once a curator has added or
+removed a tag, the essay's tags are the curator's and are left exactly as
+they are. The others follow the vocabulary, and ``imported["tags"]``
+records the new automatic tags.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from essays import tagging
+from essays.models import Essay, Tag
+
+
+@dataclass
+class Figures:
+    """What a reader browsing tags meets: tags on readable essays, how many
+    of them group a single essay, and how many tags each essay has."""
+
+    tags: int = 0
+    used_once: int = 0
+    essays: int = 0
+    fewest: int = 0
+    most: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.tags} tags on {self.essays} readable essays, {self.used_once} used once; "
+            f"{self.fewest}-{self.most} tags per essay"
+        )
+
+
+@dataclass
+class EssayChange:
+    pk: int
+    title: str
+    added: list[str]
+    removed: list[str]
+
+
+@dataclass
+class RetagReport:
+    before: Figures
+    after: Figures
+    vocabulary: tagging.Vocabulary
+    changes: list[EssayChange] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> set[int]:
+        return {c.pk for c in self.changes}
+
+
+def figures(assignment: dict[int, list[str]] | None = None, replace: bool = False) -> Figures:
+    """The archive's tag figures now, or under ``assignment`` (pk → tag
+    names) where it differs; with ``replace``, under ``assignment`` alone."""
+    readable = Essay.objects.readable().prefetch_related("tags").only("pk")
+    per_essay = {e.pk: [] if replace else [t.name for t in e.tags.all()] for e in readable}
+    if assignment:
+        per_essay.update({pk: names for pk, names in assignment.items() if pk in per_essay})
+    uses = Counter(name for names in per_essay.values() for name in names)
+    sizes = [len(names) for names in per_essay.values()] or [0]
+    return Figures(
+        tags=len(uses),
+        used_once=sum(1 for n in uses.values() if n == 1),
+        essays=len(per_essay),
+        fewest=min(sizes),
+        most=max(sizes),
+    )
+
+
+def essay_terms(essay: Essay) -> dict:
+    """The essay's candidate terms, computed (and stored) when missing."""
+    if not essay.terms:
+        essay.terms = tagging.candidate_terms(essay.title, essay.text)
+        Essay.objects.filter(pk=essay.pk).update(terms=essay.terms)
+    return essay.terms
+
+
+def vocabulary() -> tagging.Vocabulary:
+    essays = Essay.objects.only("pk", "title", "text", "terms", "status", "duplicate_of")
+    docs = {essay.pk: essay_terms(essay) for essay in essays.iterator()}
+    readable = set(Essay.objects.readable().values_list("pk", flat=True))
+    return tagging.build_vocabulary(docs, readable)
+
+
+def retag(only=None, dry_run: bool = False) -> RetagReport:
+    """Recompute the automatic tags of every essay (or of the pks in
+    ``only``), leaving the curator's tags alone. With ``dry_run`` nothing is
+    written; the report says what would change."""
+    vocab = vocabulary()
+    before = figures()
+    essays = Essay.objects.prefetch_related("tags").only("pk", "title", "imported")
+    if only is not None:
+        essays = essays.filter(pk__in=list(only))
+    changes: list[EssayChange] = []
+    planned: dict[int, list[str]] = {}
+    updates: list[tuple[Essay, list[str], list[str]]] = []
+    for essay in essays:
+        current = {t.name for t in essay.tags.all()}
+        if "tags" not in essay.imported or sorted(current) != sorted(essay.imported["tags"]):
+            continue  # made by hand, or its tags are the curator's (as in curated_fields())
+        automatic = vocab.assigned.get(essay.pk, [])
+        wanted = set(automatic)
+        planned[essay.pk] = sorted(wanted)
+        if wanted != current or sorted(essay.imported.get("tags", [])) != sorted(automatic):
+            updates.append((essay, sorted(wanted), sorted(automatic)))
+        if wanted != current:
+            changes.append(EssayChange(essay.pk, essay.title, sorted(wanted - current), sorted(current - wanted)))
+    report = RetagReport(before=before, after=figures(planned), vocabulary=vocab, changes=changes, dry_run=dry_run)
+    if dry_run:
+        return report
+    with transaction.atomic():
+        names = {name for _essay, wanted, _auto in updates for name in wanted}
+        existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        missing = [Tag(name=n) for n in sorted(names - set(existing))]
+        if missing:
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        now = timezone.now()
+        for essay, wanted, automatic in updates:
+            if set(wanted) != {t.name for t in essay.tags.all()}:
+                essay.tags.set([existing[n] for n in wanted])
+            # The automatic tags are the importer's word from now on.
+            Essay.objects.filter(pk=essay.pk).update(imported={**essay.imported, "tags": automatic}, updated=now)
+    return report
+
+
+VOCABULARY_CACHE_KEY = "tagging-vocabulary"
+
+
+def cached_vocabulary() -> tagging.Vocabulary:
+    """The vocabulary for suggestions on the change form: rebuilt at most
+    every ten minutes (building reads every essay's terms)."""
+    from django.core.cache import cache
+
+    found = cache.get(VOCABULARY_CACHE_KEY)
+    if found is None:
+        found = vocabulary()
+        cache.set(VOCABULARY_CACHE_KEY, found, 600)
+    return found
+
+
+def suggestions(essay: Essay, limit: int = 8) -> list[str]:
+    have = {t.name for t in essay.tags.all()}
+    return tagging.suggest(essay_terms(essay), cached_vocabulary(), have, limit=limit)
