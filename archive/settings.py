@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the views' exceptions first.
+    "archive.health.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -88,6 +90,10 @@ HAYSTACK_CONNECTIONS = {"default": env.search_config(os.environ, VAR_DIR)}
 # after the transaction commits; the importer indexes in batches at the end.
 HAYSTACK_SIGNAL_PROCESSOR = "essays.search.sync.EssaySignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+# The web process notices an index that disagrees with the database (after a
+# crash, a deleted folder) and repairs the difference in the background
+# (essays/search/healing.py).
+SEARCH_SELF_HEALING = env.env_bool(os.environ, "WENJI_SEARCH_SELF_HEALING", True)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -51,6 +51,7 @@ class FileReport:
 class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     index_error: str = ""
+    repair: object = None  # essays.search.sync.Repair, when the index was checked
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -162,15 +163,19 @@ class Importer:
         with everything imported."""
         if self.touched:
             refresh_planner_statistics()
-        if not (self.update_index and self.touched):
+        if not self.update_index:
             return
-        from essays.search.sync import update_essays
+        from essays.search.sync import repair, update_essays
 
         try:
             update_essays(self.touched)
+            # And whatever an earlier run left out: an import killed after
+            # storing some files never indexed their essays, and its re-run
+            # finds those files unchanged.
+            report.repair = repair()
         except Exception as exc:  # the database is right; the index can be rebuilt
             logger.exception("search index update failed")
-            report.index_error = f"search index not updated ({type(exc).__name__}: {exc}); run rebuild_index"
+            report.index_error = f"search index not updated ({type(exc).__name__}: {exc}); run ensure_search_index"
         self.touched.clear()
 
     # -- storing -------------------------------------------------------------
