@@ -2,6 +2,7 @@
 the defaults make `make run` work on a laptop with nothing set."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "haystack",
     "csp",
+    "axes",
     "essays",
 ]
 
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: answers a locked-out client's login with 429.
+    "axes.middleware.AxesMiddleware",
     # Last, so it sees the views' exceptions first.
     "archive.health.DatabaseUnavailableMiddleware",
 ]
@@ -120,6 +124,29 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 # crash, a deleted folder) and repairs the difference in the background
 # (essays/search/healing.py).
 SEARCH_SELF_HEALING = env.env_bool(os.environ, "WENJI_SEARCH_SELF_HEALING", True)
+
+# Admin logins are throttled by django-axes, per client address and per
+# account, each on its own: after WENJI_LOGIN_FAILURE_LIMIT wrong passwords
+# in a row, that address (or that account, from anywhere) waits
+# WENJI_LOGIN_COOLOFF_MINUTES. Attempts are kept in the database (the admin
+# lists them); `manage.py axes_reset_username NAME` or `axes_reset_ip ADDRESS`
+# unlocks at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.env_int(os.environ, "WENJI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.env_int(os.environ, "WENJI_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "archive.clients.client_ip"
+AXES_USERNAME_CALLABLE = "archive.clients.login_username"
+AXES_LOCKOUT_CALLABLE = "archive.clients.locked_out"
+AXES_VERBOSE = False
+
+# Requests per client to /search/ and, counted apart, /search/suggest/
+# (e.g. 60/m), on the shared cache; unset: no limit (archive/ratelimit.py).
+SEARCH_RATE_LIMIT = env.env_rate(os.environ, "SEARCH_RATE_LIMIT")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

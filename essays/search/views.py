@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from archive.ratelimit import limited
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
 from essays.search import healing, highlighting
 from essays.search.engine import SearchUnavailable, run_search
@@ -132,6 +133,7 @@ def _related_tags(query, limit=8):
     return Tag.objects.filter(match).annotate(count=readable_count()).filter(count__gt=0).order_by("-count")[:limit]
 
 
+@limited("search")
 def search(request):
     try:
         response = _search(request)
@@ -218,6 +220,7 @@ def _search(request):
 
 
 @require_GET
+@limited("suggest", as_json=True)
 def suggest(request):
     """Titles and tags for the search box: {"suggestions": [{"kind",
     "label", "url"}]}. Matches raw and Simplified forms of what was typed."""
