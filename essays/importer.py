@@ -130,6 +130,12 @@ class Importer:
         if len(data) > self.max_bytes:
             report.reason = f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})"
             return report
+        if data.lstrip()[:1] == b"{" and b'"wenji-backup"' in data[:200]:
+            report.reason = "a Wenji backup; restore it with manage.py restore_essays"
+            return report
+        if Path(name).suffix.lower() in (".jsonl", ".json"):
+            report.reason = "JSON, not an essay text file (a backup? restore it with manage.py restore_essays)"
+            return report
         digest = hashlib.sha256(data).hexdigest()
         existing = SourceFile.objects.filter(name=name).first()
         if existing and existing.sha256 == digest and not self.force:
