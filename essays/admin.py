@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from archive.cleaning import clean_text
 from essays.importer import FileReport, Importer, ImportReport
 from essays.models import Essay, Section, SourceFile, Tag, TagAlias
 from essays.textutil import compact, similarity, suggest_tags
@@ -31,7 +32,9 @@ admin.site.index_title = _("策展工作台")
 
 def split_tag_names(raw: str) -> list[str]:
     """Tag names typed by a curator: separated by commas (either width),
-    顿号 or spaces."""
+    顿号 or spaces; control characters (a NUL PostgreSQL would refuse) are
+    dropped."""
+    raw = clean_text(raw, None)
     for sep in ("，", "、", ";", "；", "\n"):
         raw = raw.replace(sep, ",")
     names = []
