@@ -174,7 +174,8 @@ class Importer:
         from essays.search.sync import repair, update_essays
 
         try:
-            update_essays(self.touched)
+            if self.touched:
+                update_essays(self.touched)
             # And whatever an earlier run left out: an import killed after
             # storing some files never indexed their essays, and its re-run
             # finds those files unchanged.

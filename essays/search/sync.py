@@ -89,7 +89,8 @@ def repair(using="default") -> Repair:
             return result
         backend.clear(models=[Essay])
         stale, gone = list(wanted), []
-    update_essays([*stale, *gone], using)
+    if stale or gone:
+        update_essays([*stale, *gone], using=using)
     result.indexed, result.removed = len(stale), len(gone)
     if stale or gone:
         logger.warning("search index repaired: %d indexed, %d removed", len(stale), len(gone))
