@@ -51,7 +51,10 @@ def archive(db):
     source = SourceFile.objects.create(
         name="a.txt", sha256="0" * 64, encoding="utf-8", title="合集", raw_text="文", imported_at="2024-01-01T00:00Z"
     )
-    section = Section.objects.create(name="测试栏目", slug="ceshi")
+    # One of the sections the migrations create: a new row would take its id
+    # from a PostgreSQL sequence that a live-server test's flush and reload
+    # of those rows leaves behind.
+    section = Section.objects.get(slug="yingxiong")
     essay = Essay.objects.create(source=source, position=1, key="k1", title="标题", text="正文", section=section)
     essay.tags.add(Tag.objects.create(name="标签"))
     return essay
@@ -64,7 +67,7 @@ PUBLIC = [
     "/collections/",
     "/tags/",
     "/tags/标签/",
-    "/sections/ceshi/",
+    "/sections/yingxiong/",
     "/search/",
     "/nope/",
 ]
