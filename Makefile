@@ -28,9 +28,9 @@ install: $(STAMP)
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-# The index is rebuilt from the database only when it does not hold every
-# readable essay (new, or another engine's); the import then indexes just the
-# essays it created or changed.
+# The index is repaired from the database: only what it lacks or holds stale
+# (everything for a new index); the import then indexes just the essays it
+# created or changed, and repairs what an earlier crashed run left out.
 index: migrate
 	$(BIN)/python manage.py ensure_search_index
 

@@ -40,6 +40,23 @@ def env_int(environ, name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r}: expected a whole number") from None
 
 
+RATE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+
+
+def env_rate(environ, name: str) -> tuple[int, int] | None:
+    """``60/m``, ``1000/h``, ``10/5s``: (requests, seconds); unset or empty:
+    None (no limit)."""
+    raw = environ.get(name, "")
+    if not raw.strip():
+        return None
+    match = _RATE.match(raw)
+    if not match or int(match.group(1)) < 1:
+        raise ImproperlyConfigured(f"{name}={raw!r}: expected requests/period, e.g. 60/m (s, m, h or d)")
+    count, multiple, unit = int(match.group(1)), int(match.group(2) or 1), match.group(3)
+    return count, multiple * RATE_UNITS[unit]
+
+
 def env_list(environ, name: str, default: str) -> list[str]:
     raw = environ.get(name, default)
     return [item.strip() for item in raw.split(",") if item.strip()]

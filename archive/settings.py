@@ -2,8 +2,10 @@
 the defaults make `make run` work on a laptop with nothing set."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from archive import env
@@ -24,12 +26,37 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool(os.environ, "DJANGO_SECURE_HSTS_IN
 SECURE_HSTS_PRELOAD = env.env_bool(os.environ, "DJANGO_SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = env.env_bool(os.environ, "DJANGO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The language choice is a cookie like the others: the same flags. No script
+# reads it.
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 if env.env_bool(os.environ, "DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# The health check answers over plain HTTP too (a load balancer inside).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), on every response, the admin's too:
+# scripts only from our own files (no inline script anywhere: base.html's
+# theme script is static/js/theme.js, and Django's admin has none), no
+# plugins, no <base>, no framing. Inline styles stay allowed: the standalone
+# error pages and two admin templates carry a <style> block.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -41,11 +68,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "haystack",
+    "csp",
+    "axes",
     "essays",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Before anything reads the query or the cookies.
+    "archive.middleware.CleanInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "archive.middleware.ChosenLanguageMiddleware",
@@ -54,6 +86,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After authentication: answers a locked-out client's login with 429.
+    "axes.middleware.AxesMiddleware",
+    # Last, so it sees the views' exceptions first.
+    "archive.health.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -86,6 +122,33 @@ HAYSTACK_CONNECTIONS = {"default": env.search_config(os.environ, VAR_DIR)}
 # after the transaction commits; the importer indexes in batches at the end.
 HAYSTACK_SIGNAL_PROCESSOR = "essays.search.sync.EssaySignalProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+# The web process notices an index that disagrees with the database (after a
+# crash, a deleted folder) and repairs the difference in the background
+# (essays/search/healing.py).
+SEARCH_SELF_HEALING = env.env_bool(os.environ, "WENJI_SEARCH_SELF_HEALING", True)
+
+# Admin logins are throttled by django-axes, per client address and per
+# account, each on its own: after WENJI_LOGIN_FAILURE_LIMIT wrong passwords
+# in a row, that address (or that account, from anywhere) waits
+# WENJI_LOGIN_COOLOFF_MINUTES. Attempts are kept in the database (the admin
+# lists them); `manage.py axes_reset_username NAME` or `axes_reset_ip ADDRESS`
+# unlocks at once.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.env_int(os.environ, "WENJI_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.env_int(os.environ, "WENJI_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "archive.clients.client_ip"
+AXES_USERNAME_CALLABLE = "archive.clients.login_username"
+AXES_LOCKOUT_CALLABLE = "archive.clients.locked_out"
+AXES_VERBOSE = False
+
+# Requests per client to /search/ and, counted apart, /search/suggest/
+# (e.g. 60/m), on the shared cache; unset: no limit (archive/ratelimit.py).
+SEARCH_RATE_LIMIT = env.env_rate(os.environ, "SEARCH_RATE_LIMIT")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

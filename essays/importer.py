@@ -55,6 +55,7 @@ class FileReport:
 class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     index_error: str = ""
+    repair: object = None  # essays.search.sync.Repair, when the index was checked
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -134,6 +135,12 @@ class Importer:
         if len(data) > self.max_bytes:
             report.reason = f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})"
             return report
+        if data.lstrip()[:1] == b"{" and b'"wenji-backup"' in data[:200]:
+            report.reason = "a Wenji backup; restore it with manage.py restore_essays"
+            return report
+        if Path(name).suffix.lower() in (".jsonl", ".json"):
+            report.reason = "JSON, not an essay text file (a backup? restore it with manage.py restore_essays)"
+            return report
         digest = hashlib.sha256(data).hexdigest()
         existing = SourceFile.objects.filter(name=name).first()
         if existing and existing.sha256 == digest and not self.force:
@@ -175,15 +182,20 @@ class Importer:
             self.to_tag.clear()
         if self.touched:
             refresh_planner_statistics()
-        if not (self.update_index and self.touched):
+        if not self.update_index:
             return
-        from essays.search.sync import update_essays
+        from essays.search.sync import repair, update_essays
 
         try:
-            update_essays(self.touched)
+            if self.touched:
+                update_essays(self.touched)
+            # And whatever an earlier run left out: an import killed after
+            # storing some files never indexed their essays, and its re-run
+            # finds those files unchanged.
+            report.repair = repair()
         except Exception as exc:  # the database is right; the index can be rebuilt
             logger.exception("search index update failed")
-            report.index_error = f"search index not updated ({type(exc).__name__}: {exc}); run rebuild_index"
+            report.index_error = f"search index not updated ({type(exc).__name__}: {exc}); run ensure_search_index"
         self.touched.clear()
 
     # -- storing -------------------------------------------------------------

@@ -26,6 +26,9 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
     section_key = indexes.CharField()
     collection_key = indexes.CharField()
     created = indexes.DateTimeField(model_attr="created")
+    # When the essay last changed, as indexed: ``essays.search.sync.repair``
+    # compares it with the database to find what a crash left behind.
+    updated = indexes.DateTimeField(model_attr="updated", indexed=False)
     key = indexes.CharField(model_attr="key", indexed=False)  # stored, for SearchQuerySet users
 
     def get_model(self):

@@ -1,6 +1,7 @@
 """Reader-facing pages. Views choose a queryset and a template; the queries
 live on EssayQuerySet."""
 
+import sys
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
@@ -220,4 +221,9 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     # No request context: the database (sessions, auth) may be what failed.
+    # An unreachable database, met outside a view (a middleware), is a 503.
+    from archive.health import UNREACHABLE, database_unavailable
+
+    if isinstance(sys.exc_info()[1], UNREACHABLE):
+        return database_unavailable()
     return HttpResponseServerError(loader.get_template("500.html").render())

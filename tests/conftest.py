@@ -88,3 +88,85 @@ def run_import():
         return code, out.getvalue(), err.getvalue()
 
     return run
+
+
+@pytest.fixture
+def scratch_database(tmp_path):
+    """``make(suffix, vendor=None)``: the URL of a new, empty database for
+    subprocesses (a server, an import to kill, a restore), on the vendor of
+    the test run unless ``vendor`` says ("sqlite" or "postgresql"). On
+    PostgreSQL it is a sibling of the configured database, named
+    ``<name>_<suffix>``, dropped afterwards."""
+    import psycopg2
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    made = []
+
+    def admin_connection():
+        pg = default if default["ENGINE"].endswith("postgresql") else None
+        params = {"dbname": "postgres"}
+        if pg:
+            params.update(host=pg["HOST"] or None, port=pg["PORT"] or None, user=pg["USER"] or None)
+            if pg["PASSWORD"]:
+                params["password"] = pg["PASSWORD"]
+        else:
+            params.update(host="127.0.0.1", port=5432, user="postgres")
+        conn = psycopg2.connect(**params)
+        conn.autocommit = True
+        return conn, params
+
+    def make(suffix: str, vendor: str | None = None) -> str:
+        vendor = vendor or ("postgresql" if default["ENGINE"].endswith("postgresql") else "sqlite")
+        if vendor == "sqlite":
+            return f"sqlite:///{tmp_path / f'{suffix}.sqlite3'}"
+        base = default["NAME"] if default["ENGINE"].endswith("postgresql") else "wenji_trust"
+        base = base.removeprefix("test_")
+        name = f"{base}_{suffix}"
+        conn, params = admin_connection()
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+        made.append(name)
+        auth = params["user"] or ""
+        if params.get("password"):
+            auth += f":{params['password']}"
+        return f"postgres://{auth}@{params['host'] or '127.0.0.1'}:{params['port'] or 5432}/{name}"
+
+    yield make
+    for name in made:
+        conn, _ = admin_connection()
+        with conn.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+
+@pytest.fixture
+def manage(tmp_path):
+    """Run ``manage.py`` in a subprocess against ``database_url``, with its
+    own var/ and search index: (exit code, stdout, stderr)."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+
+    def run(database_url, *args, index=None, **popen):
+        environ = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "archive.settings",
+            "WENJI_VAR_DIR": str(tmp_path / "var"),
+            "SEARCH_URL": f"tantivy://{index or tmp_path / 'index'}",
+            "PYTHONUNBUFFERED": "1",
+        }
+        command = [sys.executable, str(root / "manage.py"), *map(str, args)]
+        if popen.pop("background", False):
+            return subprocess.Popen(
+                command, cwd=root, env=environ, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+        result = subprocess.run(command, cwd=root, env=environ, capture_output=True, text=True, timeout=300)
+        return result.returncode, result.stdout, result.stderr
+
+    return run

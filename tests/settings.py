@@ -24,3 +24,6 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wenji-tests"}}
 # Segmentation in tests must not depend on a dictionary built in var/.
 JIEBA_CORPUS_DICT = None
+# No background repair threads in tests (they would share the test
+# database); tests/test_healing.py switches it on and runs the repair in place.
+SEARCH_SELF_HEALING = False

@@ -72,3 +72,55 @@ def test_debug_is_off_and_hosts_default_safely():
     environment = web_environment(POSTGRES_PASSWORD="pw", DJANGO_SECRET_KEY="k")
     assert env.env_bool(environment, "DJANGO_DEBUG") is False
     assert env.env_list(environment, "DJANGO_ALLOWED_HOSTS", "") == ["localhost", "127.0.0.1"]
+
+
+# Variables the docs name that the compose file need not pass: set by the
+# Dockerfile, or settings rather than variables.
+NOT_PASSED = {
+    "WENJI_VAR_DIR": "Dockerfile",
+    "JIEBA_CORPUS_DICT": "a setting",
+    "HAYSTACK_SIGNAL_PROCESSOR": "a setting",
+    "CONTENT_SECURITY_POLICY": "a setting",
+    "REMOTE_ADDR": "a request header",
+}
+
+
+def documented_variables() -> set[str]:
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    return set(re.findall(r"`([A-Z][A-Z0-9]*_[A-Z0-9_]+)[=`]", text)) - set(NOT_PASSED)
+
+
+def test_every_documented_variable_is_passed_to_the_web_service():
+    passed = set(COMPOSE["services"]["web"]["environment"])
+    assert documented_variables() - passed == set()
+    assert {"DJANGO_SECURE_SSL_REDIRECT", "DJANGO_SECURE_HSTS_SECONDS", "DJANGO_SECURE_COOKIES"} <= passed
+
+
+def test_check_deploy_is_clean_with_the_compose_environment(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    environment = web_environment(
+        POSTGRES_PASSWORD="pw",
+        DJANGO_SECRET_KEY="x7-" + "k3q9Zt2Lm8Vb4Nc6Xw1Ry5Pd0Hs" * 3,
+        DJANGO_ALLOWED_HOSTS="wenji.example.org",
+    )
+    environ = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "WENJI_VAR_DIR": str(tmp_path / "var"),  # the Dockerfile's, here a scratch folder
+        **environment,
+        "SEARCH_URL": f"tantivy://{tmp_path / 'index'}",
+        "DJANGO_SETTINGS_MODULE": "archive.settings",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

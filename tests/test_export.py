@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 def export(tmp_path):
     target = tmp_path / "backup.jsonl"
     call_command("export_essays", "--output", str(target), stdout=io.StringIO())
-    return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert records[0] == {"type": "header", "format": "wenji-backup", "version": 2}
+    return [r for r in records if r["type"] == "essay"]
 
 
 def test_export_has_every_essay_in_collection_order(imported, tmp_path):
@@ -48,9 +50,11 @@ def test_export_links_duplicates_to_the_main_copy(imported, tmp_path):
 
 def test_export_to_stdout(imported, capsys):
     call_command("export_essays", stderr=io.StringIO())
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 33
-    assert json.loads(lines[0])["source"].startswith("000")
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    essays = [r for r in records if r["type"] == "essay"]
+    assert len(essays) == 33
+    assert essays[0]["source"].startswith("000")
+    assert [r["type"] for r in records[:2]] == ["header", "section"]
 
 
 def test_export_refuses_a_folder_and_a_missing_folder(db, tmp_path):

@@ -83,7 +83,7 @@ def test_page_views_never_write_to_the_index(client, essay, monkeypatch):
         assert client.get(url).status_code == 200
 
 
-def test_reimporting_unchanged_files_indexes_nothing(imported, monkeypatch):
+def test_reimporting_unchanged_files_indexes_nothing(indexed, monkeypatch):
     from tests.conftest import SEEDS
 
     calls = []

@@ -16,6 +16,26 @@ class SearchUnavailable(Exception):
     index folder); the reason is logged."""
 
 
+class IndexMissing(Exception):
+    """No index where the settings say (a deleted folder, a new volume): the
+    engine cannot answer, which is not the same as finding nothing."""
+
+
+def check(using="default") -> None:
+    """Raise SearchUnavailable unless the engine can answer a query: the
+    health endpoint's question."""
+    backend = connections[using].get_backend()
+    try:
+        if hasattr(backend, "check_index"):
+            backend.check_index()
+        else:
+            from essays.search.tokens import parse_query
+
+            backend.run_search(SearchRequest(parse_query("文"), limit=1))
+    except Exception as exc:
+        raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+
 def run_search(request: SearchRequest, using="default") -> SearchHits:
     if not request.query:
         return SearchHits(0, [], 0)

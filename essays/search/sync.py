@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from haystack import connections
@@ -45,6 +46,55 @@ def update_essays(pks, using="default", batch_size=500) -> None:
     else:
         for identifier in gone:
             backend.remove(identifier)
+
+
+# -- repairing what a crash left behind ----------------------------------------------
+
+
+@dataclass
+class Repair:
+    indexed: int = 0  # readable essays missing from the index, or indexed before their last change
+    removed: int = 0  # documents of essays no longer readable (or gone)
+    readable: int = 0
+
+    def line(self) -> str:
+        if not (self.indexed or self.removed):
+            return f"Search index holds all {self.readable} readable essays."
+        return (
+            f"Search index repaired: {self.indexed} essays indexed, {self.removed} removed "
+            f"({self.readable} readable essays)."
+        )
+
+
+def repair(using="default") -> Repair:
+    """Bring the index in step with the database, touching only the
+    difference: readable essays the index lacks or holds from before their
+    last change (``updated``), and documents of essays no longer readable.
+    A missing index is created and filled; one that cannot be opened is
+    moved aside and refilled. After an import killed mid-run, the files it
+    stored are in the database and this finds their essays."""
+    backend = connections[using].get_backend()
+    if hasattr(backend, "prepare_repair"):
+        backend.prepare_repair()
+    wanted = dict(Essay.objects.readable().values_list("pk", "updated").iterator())
+    result = Repair(readable=len(wanted))
+    if hasattr(backend, "indexed_stamps"):
+        held = backend.indexed_stamps()
+        stale = [pk for pk, stamp in wanted.items() if pk not in held or (held[pk] is not None and held[pk] != stamp)]
+        gone = [pk for pk in held if pk not in wanted]
+    else:  # a server engine: counts only, and a full refill when they differ
+        from haystack.query import SearchQuerySet
+
+        if SearchQuerySet(using=using).models(Essay).count() == len(wanted):
+            return result
+        backend.clear(models=[Essay])
+        stale, gone = list(wanted), []
+    if stale or gone:
+        update_essays([*stale, *gone], using=using)
+    result.indexed, result.removed = len(stale), len(gone)
+    if stale or gone:
+        logger.warning("search index repaired: %d indexed, %d removed", len(stale), len(gone))
+    return result
 
 
 # -- keeping in step -----------------------------------------------------------------

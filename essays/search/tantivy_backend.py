@@ -34,6 +34,7 @@ from haystack.fields import DateField, DateTimeField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 
+from essays.search.engine import IndexMissing
 from essays.search.tiers import (
     CHAR_FIELD,
     FILTER_FIELDS,
@@ -54,6 +55,8 @@ from essays.search.tokens import bigrams, parse_query
 # A document's primary key, as a column: results are turned into primary keys
 # without reading stored documents.
 PK_FIELD = "django_pk"
+# The essay's ``updated`` as indexed: how a repair finds stale documents.
+STAMP_FIELD = "updated"
 SPEC_FILE = "wenji-schema.json"
 WRITER_HEAP = 64_000_000
 LOCK_WAIT_SECONDS = 30.0
@@ -187,6 +190,46 @@ class TantivySearchBackend(BaseSearchBackend):
     def setup(self):
         self._open()
 
+    # -- health and repair ----------------------------------------------------------
+
+    def check_index(self) -> int:
+        """The number of documents; IndexMissing when there is no index,
+        tantivy's error when it cannot be read."""
+        index = self._open(create=False)
+        if index is None:
+            raise IndexMissing(f"no search index at {self.path}")
+        return index.searcher().num_docs
+
+    def prepare_repair(self) -> None:
+        """Make sure there is an index to repair: a missing one is created
+        empty; one tantivy cannot open is moved aside (kept, for a person to
+        look at) and replaced by an empty one."""
+        try:
+            self._open()
+        except ValueError:
+            aside = self.path.with_name(f"{self.path.name}.broken-{int(time.time())}")
+            with _OPEN_LOCK:
+                _OPEN.pop(str(self.path), None)
+                self.path.rename(aside)
+            self._open()
+
+    def indexed_stamps(self) -> dict[int, datetime | None]:
+        """{primary key: the essay's ``updated`` when it was indexed} for
+        every document, read from the fast columns (no stored documents)."""
+        index = self._open(create=False)
+        if index is None:
+            return {}
+        searcher = index.searcher()
+        if not searcher.num_docs:
+            return {}
+        addresses = [address for _, address in searcher.search(Q.all_query(), limit=searcher.num_docs).hits]
+        pks = searcher.fast_field_values(PK_FIELD, addresses)
+        stamps = searcher.fast_field_values(STAMP_FIELD, addresses)
+        return {
+            int(pk): None if stamp is None else EPOCH + timedelta(microseconds=stamp)
+            for pk, stamp in zip(pks, stamps, strict=True)
+        }
+
     def _searcher(self):
         index = self._open(create=False)
         return None if index is None else index.searcher()
@@ -280,8 +323,8 @@ class TantivySearchBackend(BaseSearchBackend):
 
     def run_search(self, request: SearchRequest) -> SearchHits:
         searcher = self._searcher()
-        if searcher is None:
-            return SearchHits(0, [], 0)
+        if searcher is None:  # not "nothing found": there is nothing to look in
+            raise IndexMissing(f"no search index at {self.path}")
         schema = self.schema
         exact, loose, scoring, filters = tantivy_queries(schema, request)
         end = request.offset + request.limit

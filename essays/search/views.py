@@ -16,8 +16,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from archive.ratelimit import limited
 from essays.models import Essay, Section, SourceFile, Tag, readable_count
-from essays.search import highlighting
+from essays.search import healing, highlighting
 from essays.search.engine import SearchUnavailable, run_search
 from essays.search.tiers import SearchRequest
 from essays.search.tokens import MAX_QUERY_CHARS, clean_query, normalize, parse_query
@@ -132,12 +133,15 @@ def _related_tags(query, limit=8):
     return Tag.objects.filter(match).annotate(count=readable_count()).filter(count__gt=0).order_by("-count")[:limit]
 
 
+@limited("search")
 def search(request):
     try:
-        return _search(request)
+        response = _search(request)
     except SearchUnavailable:
         # The page still answers, with the box, the help and a 503 that
-        # tells crawlers and monitors to come back later.
+        # tells crawlers and monitors to come back later; a missing or
+        # unreadable index starts being rebuilt at once.
+        healing.heal_soon(now=True)
         query = parse_query(request.GET.get("q", ""), MAX_QUERY_CHARS)
         context = {
             "search_query": query.raw,
@@ -146,7 +150,11 @@ def search(request):
             "filters": Filters.from_params(request.GET),
             "max_query_chars": MAX_QUERY_CHARS,
         }
-        return render(request, "search/search.html", context, status=503)
+        response = render(request, "search/search.html", context, status=503)
+        response["Retry-After"] = "60"
+        return response
+    healing.heal_soon()  # now and then: do the index and the database agree?
+    return response
 
 
 def _search(request):
@@ -212,6 +220,7 @@ def _search(request):
 
 
 @require_GET
+@limited("suggest", as_json=True)
 def suggest(request):
     """Titles and tags for the search box: {"suggestions": [{"kind",
     "label", "url"}]}. Matches raw and Simplified forms of what was typed."""

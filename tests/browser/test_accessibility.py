@@ -63,7 +63,9 @@ def test_no_serious_accessibility_problems_in_any_theme(site, new_context, probl
         pytest.fail(f"{AXE} is missing: run `make node-deps` (npm ci --ignore-scripts)")
     # Reduced motion: the colour transitions would otherwise be caught halfway
     # through when the theme changes.
-    page = problems.watch(new_context(color_scheme="light", reduced_motion="reduce").new_page())
+    # bypass_csp: axe is injected by the test as an inline script, which the
+    # site's Content-Security-Policy (script-src 'self') would block.
+    page = problems.watch(new_context(color_scheme="light", reduced_motion="reduce", bypass_csp=True).new_page())
     page.goto(site.pages[name])
     page.add_script_tag(path=str(AXE))
     found = describe("light", axe_violations(page))

@@ -10,8 +10,18 @@ from django.core.management.base import BaseCommand, CommandError
 from essays.exporting import export_lines
 
 
+def summary(counts: dict) -> str:
+    return (
+        f"exported {counts.get('essay', 0)} essays, {counts.get('collection', 0)} collections, "
+        f"{counts.get('tag', 0)} tags, {counts.get('section', 0)} sections"
+    )
+
+
 class Command(BaseCommand):
-    help = "Write every essay as JSON Lines (the backup format), to stdout or --output FILE."
+    help = (
+        "Write the archive as a backup (JSON Lines: a header, then sections, tags, collections "
+        "and essays), to stdout or --output FILE; manage.py restore_essays reads it back."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="file to write (written whole or not at all)")
@@ -19,11 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         output = options["output"]
         if not output or output == "-":
-            count = 0
-            for line in export_lines():
+            counts = {}
+            for line in export_lines(counts):
                 sys.stdout.write(line)
-                count += 1
-            self.stderr.write(f"exported {count} essays")
+            self.stderr.write(summary(counts))
             return
         target = Path(output)
         if target.is_dir():
@@ -33,15 +42,14 @@ class Command(BaseCommand):
             raise CommandError(f"{output}: folder {folder} does not exist")
         # Write beside the target, then rename: a crash never leaves half a backup.
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        count = 0
+        counts = {}
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                for line in export_lines():
+                for line in export_lines(counts):
                     handle.write(line)
-                    count += 1
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
         if options["verbosity"] > 0:
-            self.stdout.write(f"exported {count} essays to {target}")
+            self.stdout.write(f"{summary(counts)} to {target}")

@@ -50,5 +50,8 @@ class Command(BaseCommand):
             self.stderr.write(report.index_error)
         if verbosity > 0:
             self.stdout.write(report.summary())
+            repaired = report.repair
+            if repaired is not None and (repaired.indexed or repaired.removed):
+                self.stdout.write(repaired.line())
         if report.failed or report.index_error:
             sys.exit(1)

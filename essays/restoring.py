@@ -1,0 +1,220 @@
+"""Reading a backup (``essays.exporting``) back into an empty database.
+
+Everything lands in one transaction, or nothing does. References between
+records go by name and key (a collection's file name, an essay's key), never
+by primary key, so a backup restores into any database, SQLite or
+PostgreSQL. The fields an essay's other fields imply (character count,
+placeholder flag, fingerprint) are computed again, as on every save.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+
+from essays import exporting, freshness
+from essays.models import Essay, Section, SourceFile, Tag, TagAlias
+
+BATCH = 500
+
+
+class NotABackup(Exception):
+    """The file is not a backup this version can read; the message says why
+    in one line."""
+
+
+class NotEmpty(Exception):
+    pass
+
+
+@dataclass
+class Restored:
+    counts: dict[str, int] = field(default_factory=dict)
+    nul_stripped: int = 0  # text fields that held NUL (possible in SQLite, never in PostgreSQL)
+
+    def line(self) -> str:
+        c = self.counts
+        text = (
+            f"restored {c.get('essay', 0)} essays, {c.get('collection', 0)} collections, "
+            f"{c.get('tag', 0)} tags, {c.get('section', 0)} sections"
+        )
+        if self.nul_stripped:
+            text += f"; NUL characters removed from {self.nul_stripped} fields"
+        return text
+
+
+REQUIRED = {
+    "section": {"name", "slug", "description", "keywords", "order"},
+    "tag": {"name", "aliases"},
+    "collection": {"name", "key", "title", "intro", "author", "sha256", "encoding", "size", "imported_at", "raw_text"},
+    "essay": {
+        "source", "position", "key", "title", "author", "section", "tags", "status", "text", "title_derived",
+        "featured", "duplicate_of_key", "near_duplicate_of_key", "similarity", "imported", "imported_text",
+        "created", "updated",
+    },
+}  # fmt: skip
+
+
+def read_header(path: Path) -> dict:
+    """The header of ``path``, or NotABackup saying why not."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(64 * 1024)
+    except OSError as exc:
+        raise NotABackup(f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        header = json.loads(first.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise NotABackup("not a Wenji backup (its first line is not a JSON header)") from None
+    if not isinstance(header, dict) or header.get("format") != exporting.FORMAT or header.get("type") != "header":
+        if isinstance(header, dict) and "source" in header and "position" in header:
+            raise NotABackup("a backup from before format versions (no header line); export it again with this Wenji")
+        raise NotABackup(f"not a Wenji backup (no {exporting.FORMAT!r} header on its first line)")
+    version = header.get("version")
+    if not isinstance(version, int) or version > exporting.VERSION:
+        raise NotABackup(f"backup format version {version!r}; this Wenji reads up to {exporting.VERSION}")
+    return header
+
+
+def _records(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        next(handle)  # the header
+        for number, line in enumerate(handle, start=2):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except ValueError:
+                raise NotABackup(f"line {number} is not JSON") from None
+            kind = record.get("type") if isinstance(record, dict) else None
+            if kind not in REQUIRED:
+                raise NotABackup(f"line {number}: unknown record type {kind!r}")
+            missing = REQUIRED[kind] - set(record)
+            if missing:
+                raise NotABackup(f"line {number}: {kind} record lacks {', '.join(sorted(missing))}")
+            yield number, kind, record
+
+
+def is_empty() -> bool:
+    """No essays, collections, tags or aliases. Sections do not count: a
+    new database has the ones the migrations create, and the backup's
+    replace them."""
+    return not any(model.objects.exists() for model in (Essay, SourceFile, Tag, TagAlias))
+
+
+def _when(value):
+    return datetime.fromisoformat(value) if value else None
+
+
+class _Cleaner:
+    def __init__(self, restored: Restored):
+        self.restored = restored
+
+    def __call__(self, value):
+        if isinstance(value, str) and "\x00" in value:
+            self.restored.nul_stripped += 1
+            return value.replace("\x00", "")
+        if isinstance(value, list):
+            return [self(v) for v in value]
+        if isinstance(value, dict):
+            return {self(k): self(v) for k, v in value.items()}
+        return value
+
+
+def restore(path: Path, replace: bool = False) -> Restored:
+    read_header(path)
+    restored = Restored()
+    clean = _Cleaner(restored)
+    from essays.search.sync import deferred
+
+    with transaction.atomic(), deferred():
+        if not is_empty():
+            if not replace:
+                raise NotEmpty("the database already holds essays, collections or tags")
+            Essay.objects.update(duplicate_of=None, near_duplicate_of=None)
+            for model in (Essay, TagAlias, Tag, SourceFile):
+                model.objects.all().delete()
+        Section.objects.all().delete()
+
+        sections: dict[str, int] = {}
+        tags: dict[str, int] = {}
+        sources: dict[str, int] = {}
+        essay_ids: dict[str, int] = {}
+        links: list[tuple[str, str | None, str | None]] = []
+        pending: list[tuple[Essay, list[str], str | None, str | None]] = []
+
+        def flush_essays():
+            if not pending:
+                return
+            created = Essay.objects.bulk_create([essay for essay, *_ in pending])
+            through = []
+            for essay, (_, names, created_at, updated_at) in zip(created, pending, strict=True):
+                essay_ids[essay.key] = essay.pk
+                essay.created, essay.updated = _when(created_at), _when(updated_at)
+                through += [Essay.tags.through(essay_id=essay.pk, tag_id=tags[name]) for name in names]
+            # bulk_create stamped them with now (auto_now): put back the backup's times.
+            Essay.objects.bulk_update(created, ["created", "updated"])
+            Essay.tags.through.objects.bulk_create(through)
+            pending.clear()
+
+        for number, kind, r in _records(path):
+            r = clean(r)
+            restored.counts[kind] = restored.counts.get(kind, 0) + 1
+            try:
+                if kind == "section":
+                    section = Section.objects.create(
+                        name=r["name"], slug=r["slug"], description=r["description"],
+                        keywords=r["keywords"], order=r["order"],
+                    )  # fmt: skip
+                    sections[section.name] = section.pk
+                elif kind == "tag":
+                    tag = Tag.objects.create(name=r["name"])
+                    tags[tag.name] = tag.pk
+                    TagAlias.objects.bulk_create([TagAlias(name=name, tag=tag) for name in r["aliases"]])
+                elif kind == "collection":
+                    source = SourceFile(
+                        name=r["name"], key=r["key"], title=r["title"], intro=r["intro"], author=r["author"],
+                        sha256=r["sha256"], encoding=r["encoding"], size=r["size"],
+                        imported_at=_when(r["imported_at"]), raw_text=r["raw_text"],
+                    )  # fmt: skip
+                    SourceFile.objects.bulk_create([source])
+                    sources[source.name] = source.pk
+                else:
+                    essay = Essay(
+                        source_id=sources[r["source"]], position=r["position"], key=r["key"], title=r["title"],
+                        title_derived=r["title_derived"], text=r["text"], author=r["author"],
+                        section_id=sections[r["section"]] if r["section"] is not None else None,
+                        status=r["status"], featured=r["featured"], similarity=r["similarity"],
+                        imported=r["imported"], imported_text=r["imported_text"],
+                    )  # fmt: skip
+                    essay.refresh_derived_fields()
+                    for name in r["tags"]:
+                        tags[name]  # noqa: B018 - a KeyError names a tag the backup lacks
+                    pending.append((essay, r["tags"], r["created"], r["updated"]))
+                    links.append((r["key"], r["duplicate_of_key"], r["near_duplicate_of_key"]))
+                    if len(pending) >= BATCH:
+                        flush_essays()
+            except KeyError as exc:
+                raise NotABackup(f"line {number}: {kind} refers to a missing {exc.args[0]!r}") from None
+        flush_essays()
+
+        linked = []
+        for key, duplicate_of, near in links:
+            if duplicate_of or near:
+                try:
+                    linked.append(
+                        Essay(
+                            pk=essay_ids[key],
+                            duplicate_of_id=essay_ids[duplicate_of] if duplicate_of else None,
+                            near_duplicate_of_id=essay_ids[near] if near else None,
+                        )
+                    )
+                except KeyError as exc:
+                    raise NotABackup(f"essay {key} links to a missing essay {exc.args[0]!r}") from None
+        Essay.objects.bulk_update(linked, ["duplicate_of", "near_duplicate_of"], batch_size=BATCH)
+        freshness.changed()
+    return restored

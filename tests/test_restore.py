@@ -1,0 +1,157 @@
+"""restore_essays: a backup from export_essays restores whole, into SQLite
+or PostgreSQL, and exporting again gives the same bytes."""
+
+import io
+import json
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from essays.models import Essay, Section, SourceFile, Tag, TagAlias
+
+pytestmark = pytest.mark.django_db
+
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def essay_at(prefix, position):
+    return Essay.objects.get(source__name__startswith=prefix, position=position)
+
+
+@pytest.fixture
+def curated(imported):
+    """The seeds with a curator's work on them: every kind of field taken over."""
+    essay = essay_at("003", 1)
+    essay.title = "策展人改的标题"
+    essay.text = essay.text + "\n策展人补的一段。"
+    essay.status = Essay.Status.HIDDEN
+    essay.featured = True
+    essay.save()
+    essay.tags.set([Tag.objects.create(name="策展标签")])
+    tag = Tag.objects.get(name="逆行者")
+    tag.name = "最美逆行者"  # leaves an alias behind
+    tag.save()
+    section = Section.objects.get(slug="yingxiong")
+    section.description = "改过的简介"
+    section.save()
+    copy, main = essay_at("001", 2), essay_at("001", 1)
+    copy.duplicate_of = main
+    copy.save()
+    Essay.objects.filter(pk=essay_at("002", 3).pk).update(near_duplicate_of=essay_at("002", 4), similarity=0.8125)
+    source = SourceFile.objects.get(name__startswith="004")
+    source.intro = "编者按：改过。"
+    source.save()
+    return essay
+
+
+def export_bytes(tmp_path, name="a.jsonl") -> bytes:
+    target = tmp_path / name
+    call_command("export_essays", "--output", str(target), verbosity=0)
+    return target.read_bytes()
+
+
+def test_the_backup_starts_with_a_versioned_header(curated, tmp_path):
+    first = export_bytes(tmp_path).split(b"\n", 1)[0]
+    assert json.loads(first) == {"type": "header", "format": "wenji-backup", "version": 2}
+
+
+def test_restore_replace_in_place_gives_the_same_bytes_and_keeps_curator_work(curated, tmp_path):
+    before = export_bytes(tmp_path)
+    curated_before = {e.key: e.curated_fields() for e in Essay.objects.all()}
+    out = io.StringIO()
+    call_command("restore_essays", str(tmp_path / "a.jsonl"), "--replace", "--no-index", stdout=out)
+    assert "restored 33 essays, 5 collections" in out.getvalue()
+    assert export_bytes(tmp_path, "b.jsonl") == before
+    assert {e.key: e.curated_fields() for e in Essay.objects.all()} == curated_before
+    essay = Essay.objects.get(key=curated.key)
+    assert (essay.title, essay.status, essay.featured) == ("策展人改的标题", "hidden", True)
+    assert essay.imported_text and essay.imported_text != essay.text
+    assert TagAlias.objects.get(name="逆行者").tag.name == "最美逆行者"
+    assert essay_at("001", 2).duplicate_of == essay_at("001", 1)
+    assert Essay.objects.filter(near_duplicate_of__isnull=False).exists()
+
+
+def test_a_non_empty_database_is_refused_without_replace(curated, tmp_path):
+    export_bytes(tmp_path)
+    with pytest.raises(CommandError, match=r"a\.jsonl: not restored: the database already holds") as caught:
+        call_command("restore_essays", str(tmp_path / "a.jsonl"))
+    assert "\n" not in str(caught.value)
+    assert Essay.objects.get(key=curated.key).title == "策展人改的标题"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("合集\n1、标题\n正文。\n".encode(), "not a Wenji backup"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not a Wenji backup"),
+        (b'{"source": "a.txt", "position": 1, "title": "x"}\n', "before format versions"),
+        (b'{"type": "header", "format": "wenji-backup", "version": 99}\n', "version 99; this Wenji reads up to 2"),
+        (b'{"type": "header", "format": "wenji-backup", "version": 2}\n{"type": "poem"}\n', "unknown record type"),
+        (
+            b'{"type": "header", "format": "wenji-backup", "version": 2}\n{"type": "tag", "name": "x"}\n',
+            "lacks aliases",
+        ),
+        (b"", "not a Wenji backup"),
+    ],
+)
+def test_a_file_that_is_not_a_backup_is_refused_in_one_line_naming_it(db, tmp_path, content, reason):
+    path = tmp_path / "thing.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(CommandError) as caught:
+        call_command("restore_essays", str(path))
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and reason in message and "\n" not in message
+    assert not Tag.objects.exists()
+
+
+def test_a_nul_in_a_backup_never_reaches_the_database(db, tmp_path):
+    header = {"type": "header", "format": "wenji-backup", "version": 2}
+    tag = {"type": "tag", "name": "坏\u0000标签", "aliases": []}
+    path = tmp_path / "nul.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in (header, tag)) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("restore_essays", str(path), "--no-index", stdout=out)
+    assert list(Tag.objects.values_list("name", flat=True)) == ["坏标签"]
+    assert "NUL characters removed from 1 fields" in out.getvalue()
+
+
+def test_import_seeds_refuses_a_json_lines_file_by_name(db, write_file, run_import):
+    code, out, err = run_import(write_file("old-backup.jsonl", '{"source": "a.txt", "position": 1}\n'))
+    assert code == 1
+    assert "old-backup.jsonl: refused: JSON, not an essay text file" in err
+    assert not Essay.objects.exists()
+
+
+def test_import_seeds_refuses_a_backup_by_name(curated, tmp_path, run_import):
+    export_bytes(tmp_path)
+    before = Essay.objects.count()
+    code, out, err = run_import(tmp_path / "a.jsonl")
+    assert code == 1
+    assert "a.jsonl: refused: a Wenji backup; restore it with manage.py restore_essays" in err
+    assert Essay.objects.count() == before
+
+
+# -- into a fresh database, in another process ----------------------------------------------------
+
+# On the PostgreSQL run, the chain goes through SQLite and back: a laptop's
+# archive moving to production, and the other way.
+CHAIN = ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"]
+
+
+def test_round_trip_into_fresh_databases_is_byte_identical(curated, tmp_path, scratch_database, manage):
+    backup = export_bytes(tmp_path, "original.jsonl")
+    current = tmp_path / "original.jsonl"
+    for step, vendor in enumerate(CHAIN):
+        url = scratch_database(f"restore{step}", vendor=vendor)
+        code, out, err = manage(url, "migrate", "--noinput", "-v", "0")
+        assert code == 0, err
+        code, out, err = manage(url, "restore_essays", current, index=tmp_path / f"index{step}")
+        assert code == 0, err
+        assert "restored 33 essays" in out and "Search index repaired: " in out
+        again = tmp_path / f"again{step}.jsonl"
+        code, out, err = manage(url, "export_essays", "--output", again)
+        assert code == 0, err
+        assert again.read_bytes() == backup, vendor
+        current = again
