@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from essays import parsing, textutil
-from essays.models import Essay, Section, SourceFile, Tag, essay_key
+from essays.models import IMPORT_REASON, Essay, Section, SourceFile, Tag, essay_key, record_history
 
 logger = logging.getLogger(__name__)
 # A sentence held by more essays than this is boilerplate to near-duplicate
@@ -187,6 +187,7 @@ class Importer:
         source.raw_text = text
         source.size = size
         source.imported_at = timezone.now()
+        source._change_reason = IMPORT_REASON
         source.save()
 
         old = {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
@@ -200,6 +201,7 @@ class Importer:
             if "status" not in essay.curated_fields() and essay.status != Essay.Status.HIDDEN:
                 essay.status = Essay.Status.HIDDEN
                 essay.imported = {**essay.imported, "status": Essay.Status.HIDDEN}
+                essay._change_reason = IMPORT_REASON
                 essay.save(update_fields=["status", "imported", "updated"])
                 self.touched.add(essay.pk)
                 report.retired += 1
@@ -266,17 +268,23 @@ class Importer:
         elif essay.duplicate_of_id:
             essay.near_duplicate_of, essay.similarity = None, None
         essay.imported = proposed
+        # One history row per essay created or changed, written below once
+        # its tags are set; not one per save and tag change.
+        essay.skip_history_when_saving = True
+        essay._change_reason = IMPORT_REASON
         essay.save()
         if "tags" not in curated:
             self._set_tags(essay, tags)
         self._remember_sentences(essay)
 
         if created:
+            record_history(essay, "+")
             self.touched.add(essay.pk)
             return "created"
         after = essay.current_values(tags if "tags" not in curated else None)
         after["title_derived"] = essay.title_derived
         if after != before:
+            record_history(essay, "~")
             self.touched.add(essay.pk)
             return "updated"
         return "unchanged"

@@ -4,7 +4,7 @@ per-essay pages (add a suggested tag, revert to the imported text)."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from essays.admin.actions import BulkActions
 from essays.admin.duplicates import DuplicateReview
 from essays.admin.filters import CuratedFilter, DuplicateFilter, TagPresenceFilter
+from essays.admin.history import EssayHistory
 from essays.admin.queues import QueueFilter, ReviewQueues
 from essays.admin.tags import split_tag_names, tags_named
-from essays.models import Essay
+from essays.models import Essay, one_history_row
 from essays.textutil import suggest_tags
 
 
@@ -57,7 +58,7 @@ class EssayForm(forms.ModelForm):
 
 
 @admin.register(Essay)
-class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
+class EssayAdmin(EssayHistory, ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     form = EssayForm
     list_display = [
         "title",
@@ -218,24 +219,9 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
             return redirect(change_url)
         names = split_tag_names(request.POST.get("tag", ""))
         if names:
-            essay.tags.add(*tags_named(names))
-            essay.save(update_fields=["updated"])
+            with one_history_row(essay, f"加上标签：{'、'.join(names)}"):
+                essay.tags.add(*tags_named(names))
+                essay.save(update_fields=["updated"])
             self.log_change(request, essay, f"加上标签：{'、'.join(names)}")
             self.message_user(request, _("已加上标签：%(names)s。") % {"names": "、".join(names)})
-        return redirect(change_url)
-
-    def revert_view(self, request, pk):
-        essay = get_object_or_404(Essay, pk=pk)
-        change_url = reverse("admin:essays_essay_change", args=[pk])
-        if not self.has_change_permission(request, essay):
-            raise PermissionDenied
-        if request.method != "POST":
-            return redirect(change_url)
-        if essay.imported_text and essay.text != essay.imported_text:
-            essay.text = essay.imported_text
-            essay.save(update_fields=["text", "updated"])
-            self.log_change(request, essay, [{"changed": {"fields": [str(_("正文"))]}}])
-            self.message_user(request, _("正文已恢复为导入时的文本。"))
-        else:
-            self.message_user(request, _("正文与导入时相同，无需恢复。"), level=messages.INFO)
         return redirect(change_url)
