@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from essays import freshness
-from essays.models import Essay, Section, SourceFile, Tag, TagAlias, with_counts
+from essays.models import Essay, EssayRedirect, Section, SourceFile, Tag, TagAlias, with_counts
 from essays.textutil import to_traditional
 
 HOME_COLLECTIONS = 12
@@ -155,7 +155,14 @@ class ShownText:
 
 
 def essay_detail(request, key):
-    essay = get_object_or_404(Essay.objects.reachable().with_related(), key=key)
+    essay = Essay.objects.reachable().with_related().filter(key=key).first()
+    if essay is None:
+        # An essay merged into another, or cut differently: its old link
+        # answers 301 with the essay that holds its text now.
+        moved = EssayRedirect.objects.filter(old_key=key).select_related("essay").first()
+        if moved is not None:
+            return redirect(moved.essay, permanent=True)
+        raise Http404
     main = essay.duplicate_of or essay
     if main.status != Essay.Status.PUBLISHED:
         # A duplicate of a hidden essay must not show the hidden text.

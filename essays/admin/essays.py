@@ -16,6 +16,7 @@ from essays.admin.duplicates import DuplicateReview
 from essays.admin.filters import CuratedFilter, DuplicateFilter, TagPresenceFilter
 from essays.admin.history import EssayHistory
 from essays.admin.queues import QueueFilter, ReviewQueues
+from essays.admin.repair import EssayRepair
 from essays.admin.tags import split_tag_names, tags_named
 from essays.models import Essay, one_history_row
 from essays.textutil import suggest_tags
@@ -58,7 +59,7 @@ class EssayForm(forms.ModelForm):
 
 
 @admin.register(Essay)
-class EssayAdmin(EssayHistory, ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
+class EssayAdmin(EssayHistory, EssayRepair, ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     form = EssayForm
     list_display = [
         "title",
