@@ -1,0 +1,126 @@
+"""Bytes to text: which encoding a scraped file is in.
+
+The whole file decides. A byte order mark (UTF-8, UTF-16 LE/BE) is taken at
+its word; UTF-16 without one shows itself by its zero bytes; otherwise every
+candidate that decodes strictly is scored by the share of everyday CJK
+characters it yields.
+"""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+from essays.parsing.model import ParseError
+from essays.parsing.text import clean_controls
+
+CANDIDATE_ENCODINGS = ("utf-8", "gb18030", "big5")
+# A text file may carry a few stray NUL bytes (a truncated download, padding);
+# more than this share of them is binary data.
+MAX_NUL_SHARE = 0.01
+
+
+@lru_cache(maxsize=65536)
+def _is_common_cjk(char: str) -> bool:
+    """A character a real Chinese text is made of: one that the national
+    character sets of everyday use (GB2312, Big5) can encode. Mis-decoded bytes
+    land mostly on rare characters, kana or Latin letters instead."""
+    for codec in ("gb2312", "big5"):
+        try:
+            char.encode(codec)
+            return True
+        except UnicodeEncodeError:
+            continue
+    return False
+
+
+def _plausibility(text: str) -> float:
+    counts = Counter(text)
+    non_ascii = sum(n for ch, n in counts.items() if ord(ch) > 127)
+    if not non_ascii:
+        return 1.0
+    common = sum(n for ch, n in counts.items() if ord(ch) > 127 and _is_common_cjk(ch))
+    return common / non_ascii
+
+
+def _control_share(text: str) -> float:
+    if not text:
+        return 0.0
+    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    return controls / len(text)
+
+
+def _unassigned_share(text: str) -> float:
+    if not text:
+        return 0.0
+    return sum(1 for ch in text if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the zero bytes sit on one side of the
+    byte pairs, as the ASCII (line ends, digits) of UTF-16 text puts them."""
+    if len(data) % 2 or len(data) < 4:
+        return None
+    even = data[0::2].count(0)
+    odd = data[1::2].count(0)
+    if odd >= 2 and even <= odd // 20:
+        return "utf-16-le"
+    if even >= 2 and odd <= even // 20:
+        return "utf-16-be"
+    return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding name). The choice is made on the whole file: a
+    short run of GBK bytes can be valid UTF-8, so every candidate that decodes
+    is scored by the share of everyday CJK characters it yields. NUL and the
+    other control characters (tab and line ends kept) are dropped from the
+    text, so every database stores the same thing."""
+    if not data:
+        raise ParseError("empty file")
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return _checked(data.decode("utf-8-sig"), "utf-8-sig")
+        except UnicodeDecodeError:
+            raise ParseError("starts with a UTF-8 byte order mark but is not valid UTF-8") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _checked(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError:
+            raise ParseError("starts with a UTF-16 byte order mark but is not valid UTF-16") from None
+    if b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        if encoding:
+            try:
+                return _checked(data.decode(encoding), encoding)
+            except (UnicodeDecodeError, ParseError):
+                pass
+        if data.count(0) > len(data) * MAX_NUL_SHARE:
+            raise ParseError("binary data (NUL bytes), not a text file")
+        data = data.replace(b"\x00", b"")
+    scored = []
+    for rank, encoding in enumerate(CANDIDATE_ENCODINGS):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        scored.append((_plausibility(text), -rank, encoding, text))
+    if not scored:
+        raise ParseError("cannot be decoded as UTF-8, UTF-16, GB18030 or Big5 text")
+    _, _, encoding, text = max(scored)
+    return _checked(text, encoding)
+
+
+def _checked(text: str, encoding: str) -> tuple[str, str]:
+    # Real Chinese prose is almost all everyday characters; bytes decoded with
+    # the wrong codec give rare ones, private-use or unassigned code points.
+    if _plausibility(text) < 0.5 or _unassigned_share(text) > 0.001:
+        raise ParseError(f"does not look like Chinese text in any known encoding (best guess {encoding})")
+    if _control_share(text) > 0.01:
+        raise ParseError("binary data (control characters), not a text file")
+    text = clean_controls(text)
+    if not text:
+        raise ParseError("empty file")
+    return text, encoding

@@ -1,0 +1,86 @@
+"""When a cut is doubtful, say so, with reasons a person can check.
+
+Each reason is a ``Doubt`` with a stable code; ``essays/cutreview.py`` turns
+codes into translated messages. The thresholds are here, named.
+"""
+
+from __future__ import annotations
+
+from statistics import median
+
+from essays.parsing.layout import FAMILY_LABELS
+from essays.parsing.model import Doubt, ParsedEssay
+from essays.parsing.text import ends_sentence
+
+# An essay this much longer than the median of the others may hold several.
+LONG_FACTOR = 3
+# An essay with heading-like lines this much longer than the others' median
+# may be two that were not cut apart.
+INNER_FACTOR = 2
+# Fewer characters than this is hardly an essay: a heading, a footer, a note.
+SHORT_CHARS = 80
+# A lone essay this long, with short title-like lines in it, may be several
+# essays under bare titles.
+LONG_SINGLE_CHARS = 3000
+TITLE_LIKE_CHARS = 30
+# How many of the suspicious lines a doubt quotes.
+QUOTED_LINES = 3
+
+CODES = ("long_essay", "inner_headings", "short_essay", "competing_families")
+
+
+def _size(essay: ParsedEssay) -> int:
+    return sum(1 for ch in essay.text if not ch.isspace())
+
+
+def _title_like(essay: ParsedEssay) -> list[str]:
+    return [p for p in essay.paragraphs[1:] if len(p) <= TITLE_LIKE_CHARS and not ends_sentence(p)]
+
+
+def find_doubts(essays: list[ParsedEssay], inner: list[list[str]], cut: str, rivals: list) -> list[Doubt]:
+    doubts: list[Doubt] = []
+    sizes = [_size(e) for e in essays]
+    for n, (essay, size) in enumerate(zip(essays, sizes, strict=True)):
+        others = sizes[:n] + sizes[n + 1 :]
+        typical = median(others) if others else 0
+        if len(essays) >= 3 and typical and size > LONG_FACTOR * typical:
+            doubts.append(
+                Doubt(
+                    "long_essay",
+                    n,
+                    f"essay {n + 1} has {size} characters, over {LONG_FACTOR} times the median {typical:g} of the others",
+                    {"chars": size, "median": int(typical)},
+                )
+            )
+        elif len(essays) == 1 and size > LONG_SINGLE_CHARS and (lines := inner[n] or _title_like(essay)):
+            doubts.append(
+                Doubt(
+                    "long_essay",
+                    n,
+                    f"the only essay has {size} characters and title-like lines: {' / '.join(lines[:QUOTED_LINES])}",
+                    {"chars": size, "lines": lines[:QUOTED_LINES]},
+                )
+            )
+        if inner[n] and (len(essays) == 1 or not cut or (typical and size > INNER_FACTOR * typical)):
+            doubts.append(
+                Doubt(
+                    "inner_headings",
+                    n,
+                    f"essay {n + 1} has heading-like lines inside: {' / '.join(inner[n][:QUOTED_LINES])}",
+                    {"lines": inner[n][:QUOTED_LINES], "count": len(inner[n])},
+                )
+            )
+        if size < SHORT_CHARS:
+            doubts.append(Doubt("short_essay", n, f"essay {n + 1} has only {size} characters", {"chars": size}))
+    if rivals:
+        labels = [FAMILY_LABELS.get(c.key, c.key) for c in rivals]
+        chosen = FAMILY_LABELS.get(cut, cut)
+        doubts.append(
+            Doubt(
+                "competing_families",
+                None,
+                f"cut at {chosen}; {', '.join(labels)} would cut elsewhere",
+                {"chosen": cut, "rivals": [c.key for c in rivals]},
+            )
+        )
+    return doubts
