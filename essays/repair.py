@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from essays import parsing
+from essays.parsing.text import HEADING_MAX_CHARS, TITLE_TRIM, ends_sentence
 from essays.models import Essay, EssayRedirect, SourceFile, essay_key, history_tag_ids, record_history
 
 SPLIT = "拆分"
@@ -73,15 +74,14 @@ def title_of_part(paragraphs: list[str]) -> tuple[str, list[str], bool]:
     a first line that reads as a heading (the parser's rule) becomes the
     title; otherwise the title is derived from the text."""
     first = paragraphs[0]
-    heading = parsing._match_heading(first)
+    heading = parsing.match_heading(first)
     if heading and len(paragraphs) > 1:
-        _number, rest = heading
         body = paragraphs[1:]
-        if rest:
-            return rest, body, False
+        if heading.rest:
+            return heading.rest, body, False
         return parsing.derive_title(body) or first, body, True
-    if len(paragraphs) > 1 and len(first) <= parsing.HEADING_MAX_CHARS and not parsing._ends_sentence(first):
-        return first.strip(parsing.TITLE_TRIM), paragraphs[1:], False
+    if len(paragraphs) > 1 and len(first) <= HEADING_MAX_CHARS and not ends_sentence(first):
+        return first.strip(TITLE_TRIM), paragraphs[1:], False
     return parsing.derive_title(paragraphs), paragraphs, True
 
 
