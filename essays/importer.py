@@ -36,6 +36,13 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     retired: int = 0
+    # For translated reports: what happened (``code``: too_large, same_content,
+    # unparsable, not_txt, store_failed, kept_cut) with its numbers, and what
+    # landed (the collection, the essays created).
+    code: str = ""
+    values: dict = field(default_factory=dict)
+    source_id: int | None = None
+    created_ids: list[int] = field(default_factory=list)
 
     def line(self) -> str:
         if self.status == "failed":
@@ -124,13 +131,19 @@ class Importer:
             return FileReport(name=str(path), reason=f"unreadable ({exc.strerror or exc})")
         return self.import_bytes(name, data)
 
-    def import_bytes(self, name: str, data: bytes) -> FileReport:
+    def import_bytes(self, name: str, data: bytes, hint: parsing.CutHint | None = None) -> FileReport:
+        """Import one file. ``hint`` says how to cut it (a curator's choice,
+        kept on the collection for later re-imports); without one, the hint
+        the collection was last cut with, else the parser's guess."""
         report = FileReport(name=name)
         if len(data) > self.max_bytes:
             report.reason = f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})"
+            report.code, report.values = "too_large", {"size": len(data), "limit": self.max_bytes}
             return report
         digest = hashlib.sha256(data).hexdigest()
         existing = SourceFile.objects.filter(name=name).first()
+        if existing:
+            report.source_id = existing.pk
         if existing and existing.sha256 == digest and not self.force:
             report.status = "unchanged"
             report.unchanged = existing.essays.count()
@@ -139,23 +152,49 @@ class Importer:
         if twin:
             report.status = "unchanged"
             report.reason = f"same content as {twin.name}"
+            report.code, report.values, report.source_id = "same_content", {"twin": twin.name}, twin.pk
             return report
+        if hint is None and existing and existing.cut_hint:
+            hint = parsing.CutHint(**existing.cut_hint)
         try:
             text, encoding = parsing.decode(data)
-            parsed = parsing.parse(text, fallback_title=Path(name).stem)
+            parsed = parsing.parse(text, fallback_title=Path(name).stem, hint=hint)
         except parsing.ParseError as exc:
             report.reason = str(exc)
+            report.code, report.values = "unparsable", {"message": str(exc)}
             return report
         try:
             with transaction.atomic():
-                self._store(name, digest, encoding, text, len(data), parsed, existing, report)
+                if existing and existing.cut_curated:
+                    self._keep_curated_cut(existing, digest, encoding, text, len(data), report)
+                else:
+                    self._store(name, digest, encoding, text, len(data), parsed, existing, report)
+                    if hint is not None and hint.mode in ("family", "separator", "single"):
+                        SourceFile.objects.filter(name=name).update(cut_hint={"mode": hint.mode, "family": hint.family})
         except Exception as exc:  # the file is rolled back whole; say why in one line
             logger.exception("import of %s failed", name)
             report.status = "failed"
             report.reason = f"could not be stored ({type(exc).__name__}: {exc})".splitlines()[0]
+            report.code, report.values = "store_failed", {"message": report.reason}
             report.created = report.updated = report.unchanged = report.retired = 0
+            report.created_ids = []
             self._sentence_index = None  # may hold essays that were rolled back
         return report
+
+    def _keep_curated_cut(self, source, digest, encoding, text, size, report) -> None:
+        """A curator split, merged or re-cut this file's essays: a re-import
+        never undoes that. The new raw text is kept (the re-cut page shows
+        it); the essays stay as the curator left them, and the report says so."""
+        changed = source.sha256 != digest
+        source.sha256, source.encoding, source.raw_text, source.size = digest, encoding, text, size
+        source.imported_at = timezone.now()
+        source._change_reason = IMPORT_REASON
+        source.save()
+        kept = source.essays.count()
+        report.status = "updated" if changed else "unchanged"
+        report.unchanged = kept
+        report.reason = f"kept the curated cut ({kept} essays); re-cut in the admin to follow the file"
+        report.code, report.values = "kept_cut", {"count": kept, "changed": changed}
 
     def finish(self, report: ImportReport) -> None:
         """Bring the planner's statistics and the search index up to date
@@ -189,10 +228,12 @@ class Importer:
         source.imported_at = timezone.now()
         source._change_reason = IMPORT_REASON
         source.save()
+        report.source_id = source.pk
 
         old = {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
         for position, parsed_essay in enumerate(parsed.essays, start=1):
             essay = old.pop(position, None)
+            self.created_ids = report.created_ids
             outcome = self._store_essay(source, position, parsed_essay, parsed.author, essay)
             setattr(report, outcome, getattr(report, outcome) + 1)
         # Essays the file no longer has: hidden, never deleted (links and
@@ -280,6 +321,7 @@ class Importer:
         if created:
             record_history(essay, "+")
             self.touched.add(essay.pk)
+            self.created_ids.append(essay.pk)
             return "created"
         after = essay.current_values(tags if "tags" not in curated else None)
         after["title_derived"] = essay.title_derived

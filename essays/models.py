@@ -77,6 +77,9 @@ class SourceFile(models.Model):
     # them, in order, as they were when last curated).
     cut_curated = models.BooleanField(_("切分经策展"), default=False)
     curated_cut = models.JSONField(_("策展后的切分"), default=list, blank=True, editable=False)
+    # The layout hint a curator chose for this file (mode and family of a
+    # parsing.CutHint); re-imports cut with it.
+    cut_hint = models.JSONField(_("切分提示"), default=dict, blank=True, editable=False)
 
     objects = SourceFileQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["raw_text"], verbose_name=_("合集历史"))

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from essays import parsing
-from essays.parsing.text import HEADING_MAX_CHARS, TITLE_TRIM, ends_sentence
 from essays.models import Essay, EssayRedirect, SourceFile, essay_key, history_tag_ids, record_history
+from essays.parsing.text import HEADING_MAX_CHARS, TITLE_TRIM, ends_sentence
 
 SPLIT = "拆分"
 MERGE = "合并"

@@ -221,6 +221,19 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
+def bad_request(request, exception=None):
+    """A request Django refused before any view ran. Too many files in one
+    upload is the one a curator meets: say what the cap is, in their language."""
+    from django.core.exceptions import TooManyFilesSent
+
+    context = {"message": _("请求的格式不正确，服务器无法处理。"), "back": ""}
+    if isinstance(exception, TooManyFilesSent):
+        from essays.admin.uploads import cap_message
+
+        context = {"message": cap_message(), "back": reverse("admin:essays_sourcefile_upload")}
+    return render(request, "400.html", context, status=400)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
