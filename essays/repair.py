@@ -10,6 +10,9 @@ tests call these functions; nothing here knows about requests.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -236,3 +239,133 @@ def redirect_target(key: str) -> Essay | None:
     essay: one whose essay goes away is moved to the essay that took it."""
     found = EssayRedirect.objects.filter(old_key=key).select_related("essay").first()
     return found.essay if found else None
+
+
+# -- re-cut -------------------------------------------------------------------------
+
+RECUT = "重新切分"
+
+
+def _sentence_weights(text: str) -> dict[str, int]:
+    """Each sentence of ``text`` (whitespace ignored) with its length: what
+    two cuts of one file share is measured in the sentences they share."""
+    from essays.textutil import compact
+
+    weights: dict[str, int] = {}
+    for paragraph in text.splitlines():
+        for sentence in re.split(r"(?<=[。！？!?；;…])", compact(paragraph)):
+            if sentence:
+                weights[sentence] = weights.get(sentence, 0) + len(sentence)
+    return weights
+
+
+def overlap(a: dict[str, int], b: dict[str, int]) -> int:
+    return sum(min(weight, b[s]) for s, weight in a.items() if s in b)
+
+
+@dataclass
+class RecutPlan:
+    """What applying a new cut does: for each new essay the old one whose
+    key it keeps (or None: a new key), and for each old essay left over the
+    new essay its link will redirect to."""
+
+    parsed: parsing.ParsedCollection
+    keeps: list[Essay | None]
+    gone: list[tuple[Essay, int]]  # (old essay, index of the new essay holding most of its text)
+    nearest: list[Essay | None]  # for each new essay, the old one it shares most text with
+
+
+def plan_recut(source: SourceFile, parsed: parsing.ParsedCollection) -> RecutPlan:
+    """Match the new essays to the old ones by the text they share: the
+    largest overlaps first, each old essay and each new one used once. An
+    old essay whose text survives keeps its key."""
+    old = _ordered(source)
+    old_w = [_sentence_weights(e.text) for e in old]
+    new_w = [_sentence_weights(p.text) for p in parsed.essays]
+    # The share of an old essay's text that went into a new one counts
+    # first (an essay that survives whole keeps its key even when a larger
+    # one joined it), then the earlier old essay (as in a merge, the first
+    # keeps its key), then the characters shared.
+    pairs = []
+    for i, ow in enumerate(old_w):
+        total = sum(ow.values()) or 1
+        for j, nw in enumerate(new_w):
+            shared = overlap(ow, nw)
+            if shared > 0:
+                pairs.append((shared / total, shared, i, j))
+    pairs.sort(key=lambda t: (-t[0], t[2], -t[1], t[3]))
+    keeps: list[Essay | None] = [None] * len(parsed.essays)
+    used: set[int] = set()
+    for _share, _shared, i, j in pairs:
+        if i in used or keeps[j] is not None:
+            continue
+        keeps[j] = old[i]
+        used.add(i)
+    gone = []
+    for i, essay in enumerate(old):
+        if i in used:
+            continue
+        scores = [overlap(old_w[i], nw) for nw in new_w]
+        gone.append((essay, max(range(len(scores)), key=lambda j: (scores[j], -j))))
+    nearest: list[Essay | None] = []
+    for nw in new_w:
+        scores = [overlap(ow, nw) for ow in old_w]
+        best = max(range(len(scores)), key=lambda i: scores[i], default=None)
+        nearest.append(old[best] if best is not None and scores[best] > 0 else None)
+    return RecutPlan(parsed=parsed, keeps=keeps, gone=gone, nearest=nearest)
+
+
+@transaction.atomic
+def apply_recut(source: SourceFile, parsed: parsing.ParsedCollection, hint: parsing.CutHint | None = None) -> dict:
+    """Replace the collection's essays by the cut in ``parsed``: surviving
+    essays keep their keys (and tags, section, status), new ones get new
+    keys, the others are removed and their links redirect to the essay that
+    now holds most of their text. Returns counts for the message."""
+    plan = plan_recut(source, parsed)
+    top = source.essays.aggregate(top=Max("position"))["top"] or 0
+    result: list[Essay] = []
+    counts = {"kept": 0, "created": 0, "redirected": 0}
+    for number, (parsed_essay, old) in enumerate(zip(parsed.essays, plan.keeps, strict=True)):
+        text = parsed_essay.text
+        if old is not None:
+            essay = old
+            changed = (essay.title, essay.text) != (parsed_essay.title[:300], text)
+            essay.title, essay.title_derived, essay.text = parsed_essay.title[:300], parsed_essay.title_derived, text
+            essay.imported_text = text
+            if changed:
+                save_with_one_row(essay, RECUT)
+            counts["kept"] += 1
+        else:
+            # Tags and section come from the old essay it shares most text with.
+            donor = plan.nearest[number]
+            essay = Essay(
+                source=source,
+                position=top + 1 + number,
+                key=fresh_key(source, f"recut\n{number}"),
+                title=parsed_essay.title[:300],
+                title_derived=parsed_essay.title_derived,
+                text=text,
+                author=(parsed_essay.author or parsed.author)[:100],
+                section_id=donor.section_id if donor else None,
+                status=donor.status if donor else Essay.Status.PUBLISHED,
+            )
+            essay.imported_text = text
+            save_with_one_row(essay, RECUT, "+", tags=list(donor.tags.all()) if donor else None)
+            counts["created"] += 1
+        result.append(essay)
+    for old, index in plan.gone:
+        target = result[index]
+        EssayRedirect.objects.filter(essay=old).update(essay=target)
+        EssayRedirect.objects.update_or_create(old_key=old.key, defaults={"essay": target, "reason": RECUT})
+        old._change_reason = f"{RECUT}：{old.key} → {target.key}"
+        old.delete()
+        counts["redirected"] += 1
+    renumber(source, result)
+    if hint is not None and hint.mode in ("family", "separator", "single"):
+        source.cut_hint = {"mode": hint.mode, "family": hint.family}
+    source.title = parsed.title[:300] or source.title
+    source.intro = parsed.intro
+    source._change_reason = RECUT
+    source.save()
+    source.remember_curated_cut()
+    return counts

@@ -110,6 +110,7 @@ PARSE_MESSAGES = [
     (r"^no separator lines", gettext_lazy("文件里没有分隔线")),
     (r"^no headings of the family", gettext_lazy("文件里没有这一类小标题")),
     (r"^the file has no title line", gettext_lazy("文件没有可供重复的标题行")),
+    (r"is a separator line", gettext_lazy("勾选的行里有分隔线，分隔线不能作标题")),
 ]
 
 
