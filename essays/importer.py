@@ -43,6 +43,9 @@ class FileReport:
     values: dict = field(default_factory=dict)
     source_id: int | None = None
     created_ids: list[int] = field(default_factory=list)
+    # Why the parser doubts its cut (one line each); the file then waits in
+    # the review queue 切分待复核 (SourceFile.objects.needs_cut_review()).
+    doubts: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         if self.status == "failed":
@@ -51,7 +54,8 @@ class FileReport:
         if self.retired:
             detail += f", {self.retired} hidden (no longer in the file)"
         extra = f" ({self.reason})" if self.reason else ""
-        return f"{self.name}: {self.status}{extra}: {detail}"
+        doubts = f"; cut to review: {'; '.join(self.doubts)}" if self.doubts else ""
+        return f"{self.name}: {self.status}{extra}: {detail}{doubts}"
 
 
 @dataclass
@@ -178,6 +182,7 @@ class Importer:
             report.code, report.values = "store_failed", {"message": report.reason}
             report.created = report.updated = report.unchanged = report.retired = 0
             report.created_ids = []
+            report.doubts = []
             self._sentence_index = None  # may hold essays that were rolled back
         return report
 
@@ -187,6 +192,7 @@ class Importer:
         it); the essays stay as the curator left them, and the report says so."""
         changed = source.sha256 != digest
         source.sha256, source.encoding, source.raw_text, source.size = digest, encoding, text, size
+        source.cut_doubts = []  # the curator's cut is not the parser's guess
         source.imported_at = timezone.now()
         source._change_reason = IMPORT_REASON
         source.save()
@@ -217,7 +223,7 @@ class Importer:
     def _store(self, name, digest, encoding, text, size, parsed, source, report) -> None:
         existed = source is not None
         source = source or SourceFile(name=name)
-        described = (source.sha256, source.title, source.intro, source.author, source.encoding)
+        described = (source.sha256, source.title, source.intro, source.author, source.encoding, source.cut_doubts)
         source.sha256 = digest
         source.encoding = encoding
         source.title = parsed.title[:300]
@@ -226,9 +232,11 @@ class Importer:
         source.raw_text = text
         source.size = size
         source.imported_at = timezone.now()
+        source.cut_doubts = [doubt.as_dict() for doubt in parsed.doubts]
         source._change_reason = IMPORT_REASON
         source.save()
         report.source_id = source.pk
+        report.doubts = [doubt.detail for doubt in parsed.doubts]
 
         old = {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
         for position, parsed_essay in enumerate(parsed.essays, start=1):
@@ -249,10 +257,17 @@ class Importer:
         if not existed:
             report.status = "imported"
         else:
-            described_now = (source.sha256, source.title, source.intro, source.author, source.encoding)
+            described_now = (
+                source.sha256,
+                source.title,
+                source.intro,
+                source.author,
+                source.encoding,
+                source.cut_doubts,
+            )
             changed = report.created or report.updated or report.retired or described_now != described
             report.status = "updated" if changed else "unchanged"
-            if changed and described_now[1:] != described[1:]:
+            if changed and described_now[1:5] != described[1:5]:
                 # The collection's title shows on every essay's page.
                 self.touched.update(e.pk for e in source.essays.all())
 

@@ -41,6 +41,12 @@ class SourceFileQuerySet(models.QuerySet):
         readable = Essay.objects.readable().filter(source=models.OuterRef("pk"))
         return self.filter(models.Exists(readable)).defer("raw_text").order_by("-imported_at", "name")
 
+    def needs_cut_review(self):
+        """The review queue 切分待复核: files whose cut the parser doubted
+        (``cut_doubts``, reasons in ``essays.cutreview.doubt_message``),
+        newest import first."""
+        return self.exclude(cut_doubts=[]).defer("raw_text").order_by("-imported_at", "name")
+
 
 def with_counts(objects, field: str) -> list:
     """Those of ``objects`` (tags, sections, collections) that hold a
@@ -80,6 +86,9 @@ class SourceFile(models.Model):
     # The layout hint a curator chose for this file (mode and family of a
     # parsing.CutHint); re-imports cut with it.
     cut_hint = models.JSONField(_("切分提示"), default=dict, blank=True, editable=False)
+    # Why the parser doubts its cut (essays.parsing.Doubt.as_dict() each);
+    # empty when the cut is sure. Rewritten by every import of the file.
+    cut_doubts = models.JSONField(_("切分疑点"), default=list, blank=True)
 
     objects = SourceFileQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["raw_text"], verbose_name=_("合集历史"))
@@ -104,11 +113,12 @@ class SourceFile(models.Model):
     def remember_curated_cut(self) -> None:
         """Mark the cut as the curator's and note what it is now."""
         self.cut_curated = True
+        self.cut_doubts = []  # a curator has looked at the cut: off the review queue
         self.curated_cut = [
             {"key": key, "title": title, "position": position}
             for key, title, position in self.essays.order_by("position").values_list("key", "title", "position")
         ]
-        self.save(update_fields=["cut_curated", "curated_cut"])
+        self.save(update_fields=["cut_curated", "curated_cut", "cut_doubts"])
 
 
 class Section(models.Model):

@@ -307,3 +307,69 @@ def test_an_import_leaves_the_planner_statistics_fresh(imported):
         else:
             cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'essays_essay' AND attname = 'status'")
         assert cursor.fetchone()[0] > 0
+
+
+# -- layouts and doubtful cuts ------------------------------------------------------------
+
+
+def _layout_file(heading, count=3, extra=""):
+    from tests import layout_samples
+
+    return layout_samples.headed_file(heading, count=count) + extra
+
+
+def test_a_file_headed_pian_imports_as_separate_essays(db, search_index, write_file):
+    from tests.layout_samples import ESSAYS
+
+    path = write_file("pian.txt", _layout_file(lambda n, t: f"【篇{'一二三'[n - 1]}】{t}").encode("utf-16"))
+    report = Importer().import_paths([path])
+    assert not report.failed
+    source = SourceFile.objects.get()
+    assert source.encoding == "utf-16"
+    assert [e.title for e in source.essays.order_by("position")] == [e.title for e in ESSAYS[:3]]
+    assert not any(e.text.startswith("【篇") for e in source.essays.all())
+    assert source.cut_doubts == []
+
+
+def test_nul_characters_are_stripped_before_storing(db, search_index, write_file):
+    text = _layout_file(lambda n, t: f"{n}、{t}").replace("读书", "读\x00书", 1)
+    report = Importer().import_paths([write_file("nul.txt", text.encode("utf-16"))])
+    assert not report.failed, report.files[0].line()
+    source = SourceFile.objects.get()
+    assert "\x00" not in source.raw_text
+    assert "读书" in source.raw_text
+    assert Essay.objects.get(position=1).title == "读书让我看见更大的世界"
+
+
+def test_a_doubtful_cut_is_imported_stored_and_queued_for_review(db, search_index, write_file):
+    from essays.cutreview import doubt_message
+
+    write_file("sure.txt", _layout_file(lambda n, t: f"{n}、{t}"))
+    doubtful = write_file("doubtful.txt", _layout_file(lambda n, t: f"{n}、{t}", extra="4、附记\n本文来源于网络。\n"))
+    report = Importer().import_paths([doubtful.parent])
+    assert not report.failed
+    lines = {f.name: f.line() for f in report.files}
+    assert lines["doubtful.txt"].endswith("; cut to review: essay 4 has only 8 characters")
+    assert "cut to review" not in lines["sure.txt"]
+
+    queued = list(SourceFile.objects.needs_cut_review())
+    assert [s.name for s in queued] == ["doubtful.txt"]
+    assert queued[0].essays.count() == 4  # imported all the same
+    doubt = queued[0].cut_doubts[0]
+    assert (doubt["code"], doubt["essay"], doubt["values"]) == ("short_essay", 3, {"chars": 8})
+    assert doubt_message(doubt) == "第 4 篇只有 8 字，可能不是一篇文章。"
+
+
+def test_a_fixed_file_leaves_the_review_queue(db, search_index, write_file):
+    path = write_file("fix.txt", _layout_file(lambda n, t: f"{n}、{t}", extra="4、附记\n本文来源于网络。\n"))
+    Importer().import_paths([path])
+    assert SourceFile.objects.needs_cut_review().count() == 1
+    path.write_text(_layout_file(lambda n, t: f"{n}、{t}"), encoding="utf-8")
+    report = Importer().import_paths([path])
+    assert report.files[0].doubts == []
+    assert not SourceFile.objects.needs_cut_review().exists()
+
+
+def test_the_seeds_have_no_doubtful_cut(imported):
+    assert not SourceFile.objects.needs_cut_review().exists()
+    assert all(not f.doubts for f in imported.files)

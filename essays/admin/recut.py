@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from essays import parsing, repair
 from essays.admin.uploads import doubt_text, hint_choices, hint_from, parse_error_text
+from essays.cutreview import QUEUE_NAME, doubt_messages
 from essays.models import SourceFile
 
 LINES = "lines"
@@ -69,7 +70,7 @@ class Recut:
                         % counts,
                     )
                     return redirect(reverse("admin:essays_sourcefile_change", args=[source.pk]))
-                preview = self._preview(source, parsed)
+                preview = self._recut_preview(source, parsed)
         if error:
             messages.error(request, error)
         checked = set(picked) if picked else self._current_heading_lines(source)
@@ -94,7 +95,7 @@ class Recut:
             return set()
         return {str(e.start_line) for e in parsed.essays if e.heading}
 
-    def _preview(self, source, parsed) -> dict:
+    def _recut_preview(self, source, parsed) -> dict:
         plan = repair.plan_recut(source, parsed)
         doubts: dict = {}
         for doubt in parsed.doubts:
@@ -113,3 +114,15 @@ class Recut:
         ]
         gone = [(old, parsed.essays[index].title) for old, index in plan.gone]
         return {"title": parsed.title, "rows": rows, "gone": gone, "file_doubts": doubts.get(None, [])}
+
+
+CUT_REVIEW_SHOWN = 20
+
+
+def cut_review_queue() -> dict:
+    """The review queue 切分待复核 for the review page: files whose cut the
+    parser doubted, each with its reasons and a link to its re-cut page. A
+    re-cut, split or merge takes the file off the queue."""
+    queue = SourceFile.objects.needs_cut_review()
+    items = [{"source": source, "reasons": doubt_messages(source.cut_doubts)} for source in queue[:CUT_REVIEW_SHOWN]]
+    return {"label": QUEUE_NAME, "count": queue.count(), "items": items}

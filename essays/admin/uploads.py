@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from essays import parsing
+from essays.cutreview import doubt_message
 from essays.importer import FileReport, Importer, ImportReport
 from essays.models import Essay, SourceFile
 
@@ -123,29 +124,7 @@ def parse_error_text(message: str) -> str:
 
 def doubt_text(doubt) -> str:
     """A doubt about a cut, as a curator reads it."""
-    try:
-        from essays.cutreview import doubt_message  # the parser branch's wording, once merged
-    except ImportError:
-        doubt_message = None
-    if doubt_message is not None:
-        return str(doubt_message(doubt))
-    code, values = doubt.code, getattr(doubt, "values", {}) or {}
-    number = (doubt.essay + 1) if doubt.essay is not None else 0
-    if code == "long_essay":
-        return _("第 %(n)d 篇有 %(chars)d 字，远长于其他各篇，可能包含几篇。") % {
-            "n": number,
-            "chars": values.get("chars", 0),
-        }
-    if code == "inner_headings":
-        return _("第 %(n)d 篇中间有像标题的短行：%(lines)s") % {
-            "n": number,
-            "lines": " / ".join(values.get("lines", [])),
-        }
-    if code == "short_essay":
-        return _("第 %(n)d 篇只有 %(chars)d 字。") % {"n": number, "chars": values.get("chars", 0)}
-    if code == "competing_families":
-        return _("还有别的小标题格式会切在别处。")
-    return doubt.detail
+    return str(doubt_message(doubt))
 
 
 def report_text(report: FileReport) -> str:
@@ -301,7 +280,7 @@ class Uploads:
         own = [path("upload/", self.admin_site.admin_view(self.upload_view), name="essays_sourcefile_upload")]
         return own + super().get_urls()
 
-    def _render(self, request, template, **context):
+    def _upload_render(self, request, template, **context):
         context = {
             **self.admin_site.each_context(request),
             "title": _("上传文本文件"),
@@ -319,14 +298,14 @@ class Uploads:
             return HttpResponseRedirect(reverse("admin:essays_sourcefile_changelist"))
         clean_stale()
         if request.method != "POST":
-            return self._render(request, "upload.html", form=UploadForm())
+            return self._upload_render(request, "upload.html", form=UploadForm())
         token = request.POST.get("token", "")
         if not token:
             form = UploadForm(request.POST, request.FILES)
             if not form.is_valid():
-                return self._render(request, "upload.html", form=form)
+                return self._upload_render(request, "upload.html", form=form)
             token = store_pending(form.cleaned_data["files"])
-            return self._preview(request, token, pending_dir(token))
+            return self._upload_preview(request, token, pending_dir(token))
         folder = pending_dir(token)
         if folder is None:
             messages.error(request, _("这次上传已失效（已导入、已取消或已过期），请重新选择文件。"))
@@ -336,22 +315,22 @@ class Uploads:
             messages.info(request, _("已取消上传，没有导入任何文件。"))
             return HttpResponseRedirect(reverse("admin:essays_sourcefile_upload"))
         if "confirm" in request.POST:
-            return self._import(request, folder)
-        return self._preview(request, token, folder)
+            return self._upload_import(request, folder)
+        return self._upload_preview(request, token, folder)
 
-    def _hints(self, request, count: int) -> list[str]:
+    def _upload_hints(self, request, count: int) -> list[str]:
         allowed = {value for value, _label in hint_choices()}
         return [v if (v := request.POST.get(f"hint-{n}", HINT_AUTO)) in allowed else HINT_AUTO for n in range(count)]
 
-    def _preview(self, request, token, folder):
+    def _upload_preview(self, request, token, folder):
         manifest = read_manifest(folder)
-        hints = self._hints(request, len(manifest))
+        hints = self._upload_hints(request, len(manifest))
         max_bytes = settings.IMPORT_MAX_BYTES
         items = [
             preview_file(entry, (folder / entry["file"]).read_bytes(), hint, max_bytes)
             for entry, hint in zip(manifest, hints, strict=True)
         ]
-        return self._render(
+        return self._upload_render(
             request,
             "upload_preview.html",
             title=_("上传预览：确认后才导入"),
@@ -361,9 +340,9 @@ class Uploads:
             importable=sum(1 for item in items if item["ok"]),
         )
 
-    def _import(self, request, folder):
+    def _upload_import(self, request, folder):
         manifest = read_manifest(folder)
-        hints = self._hints(request, len(manifest))
+        hints = self._upload_hints(request, len(manifest))
         importer = Importer()
         report = ImportReport()
         for entry, hint in zip(manifest, hints, strict=True):
@@ -396,7 +375,7 @@ class Uploads:
             "created": sum(f.created for f in report.files),
         }
         index_error = _("搜索索引未能更新，请运行 rebuild_index。") if report.index_error else ""
-        return self._render(
+        return self._upload_render(
             request,
             "upload.html",
             form=UploadForm(),

@@ -172,9 +172,12 @@ def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
         index += 1
 
     # Repeated titles, the editor's blurb, an author line.
+    separator = None  # a separator line just before the body opens its first essay
     while index < end:
         line = lines[index]
         current = line.text
+        if line.separator:
+            separator = index
         if not current or line.separator:
             index += 1
             continue
@@ -185,18 +188,16 @@ def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
             and current.strip(TITLE_TRIM) == pre.title_line
             and not _repeat_starts_essay(lines, index, end)
         ):
-            index += 1
-            continue
-        if is_blurb(current) and len(current) <= 400:
+            pass
+        elif is_blurb(current) and len(current) <= 400:
             pre.intro.append(current)
-            index += 1
-            continue
-        if not pre.author and not pre.intro and (author := author_line(current)):
+        elif not pre.author and not pre.intro and (author := author_line(current)):
             pre.author = author
-            index += 1
-            continue
-        break
-    pre.body_start = index
+        else:
+            break
+        separator = None
+        index += 1
+    pre.body_start = index if separator is None else separator
     return pre
 
 
@@ -291,6 +292,8 @@ def _auto_cuts(body: list[_Line], pre: _Preamble, space_separates: bool) -> tupl
     chosen = outer[0] if outer else None
     if chosen is None:
         return cuts, "", []
+    if chosen.key == "separator":  # all of them cut, the one opening the body too
+        chosen.indexes = [line.index for line in body if line.separator]
     for index in chosen.indexes:
         if chosen.key == "separator":
             cuts.setdefault(index, _Cut("separator"))
@@ -527,7 +530,7 @@ def _cut_essays(body: list[_Line], cuts: dict[int, _Cut]) -> list[_Draft]:
         if line.separator or is_layout_only(text):
             # Layout inside an essay: a separator goes, a bare number joins
             # the paragraph it numbers.
-            if line.separator or line.heading:
+            if (line.separator or line.heading) and not starting:
                 current.inner.append(text)
             if not line.separator:
                 pending = text

@@ -58,18 +58,27 @@ def _unassigned_share(text: str) -> float:
     return sum(1 for ch in text if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' or 'utf-16-be' when the zero bytes sit on one side of the
-    byte pairs, as the ASCII (line ends, digits) of UTF-16 text puts them."""
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """(text, codec) when the bytes read as UTF-16 without a byte order mark:
+    its ASCII (line ends, digits) puts zero bytes on one side of the pairs,
+    so such a file has NUL bytes; the side that reads as Chinese wins."""
     if len(data) % 2 or len(data) < 4:
         return None
-    even = data[0::2].count(0)
-    odd = data[1::2].count(0)
-    if odd >= 2 and even <= odd // 20:
-        return "utf-16-le"
-    if even >= 2 and odd <= even // 20:
-        return "utf-16-be"
-    return None
+    best = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        score = _plausibility(text)
+        if best is None or score > best[0]:
+            best = (score, text, codec)
+    if best is None:
+        return None
+    try:
+        return _checked(best[1], best[2])
+    except ParseError:
+        return None
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -91,12 +100,9 @@ def decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise ParseError("starts with a UTF-16 byte order mark but is not valid UTF-16") from None
     if b"\x00" in data:
-        encoding = _utf16_without_bom(data)
-        if encoding:
-            try:
-                return _checked(data.decode(encoding), encoding)
-            except (UnicodeDecodeError, ParseError):
-                pass
+        found = _utf16_without_bom(data)
+        if found:
+            return found
         if data.count(0) > len(data) * MAX_NUL_SHARE:
             raise ParseError("binary data (NUL bytes), not a text file")
         data = data.replace(b"\x00", b"")

@@ -21,7 +21,7 @@ INNER_FACTOR = 2
 SHORT_CHARS = 80
 # A lone essay this long, with short title-like lines in it, may be several
 # essays under bare titles.
-LONG_SINGLE_CHARS = 3000
+LONG_SINGLE_CHARS = 2500
 TITLE_LIKE_CHARS = 30
 # How many of the suspicious lines a doubt quotes.
 QUOTED_LINES = 3
