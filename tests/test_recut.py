@@ -112,3 +112,12 @@ def test_plan_matches_by_shared_text_not_position(four):
     assert [k.key if k else None for k in plan.keeps] == [essays[3].key, essays[0].key]
     assert {old.key for old, _index in plan.gone} == {essays[1].key, essays[2].key}
     assert Essay.objects.count() == 4
+
+
+def test_doubtful_files_wait_in_the_review_queue_until_recut(curator_client, four):
+    review = reverse("admin:essays_essay_review")
+    html = curator_client.get(review).content.decode()
+    assert "切分待复核：1" in html and recut_url(four) in html
+    assert "只有" in html  # the reason: these essays are very short
+    curator_client.post(recut_url(four), {"mode": "single", "apply": "1"})
+    assert "切分待复核：0" in curator_client.get(review).content.decode()

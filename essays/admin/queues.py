@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from essays.admin.recut import cut_review_queue
 from essays.models import Essay
 
 # The one definition of "needs a curator".
@@ -61,6 +62,7 @@ class ReviewQueues:
             **self.admin_site.each_context(request),
             "title": _("待处理队列"),
             "queues": queues,
+            "cut_review": cut_review_queue(),
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/essays/essay/review.html", context)
