@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from essays import repair
@@ -148,7 +149,9 @@ class EssayHistory:
             return redirect(versions_url)
         undone = repair.restore(essay, record)
         self.log_change(request, essay, describe(essay.history.first()))
-        text = _("已恢复到 %(when)s 的版本。") % {"when": record.history_date.strftime("%Y-%m-%d %H:%M:%S")}
+        text = _("已恢复到 %(when)s 的版本。") % {
+            "when": timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M:%S")
+        }
         if undone["split"]:
             text += " " + _("撤销了拆分：拆出的 %(count)d 篇已去掉，旧链接跳转到此文。") % {
                 "count": len(undone["split"])
