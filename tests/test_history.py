@@ -72,6 +72,7 @@ def test_versions_page_shows_a_marked_diff_of_two_versions(curator_client, four)
     url = reverse("admin:essays_essay_versions", args=[essay.pk])
     page = curator_client.get(url, {"a": older.history_id, "b": newer.history_id}).content.decode()
     assert "<del>播种</del>" in page and "<ins>插秧</ins>" in page
+    assert "删去 2 字，新增 2 字" in page
     assert "导入程序" in page
 
 

@@ -9,6 +9,8 @@ tag change.
 
 from __future__ import annotations
 
+import difflib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -20,6 +22,7 @@ from django.utils.translation import gettext as _
 from essays import repair
 from essays.admin.duplicates import marked_diff
 from essays.models import IMPORT_REASON, Essay, Tag, history_tag_ids, record_history
+from essays.textutil import compact
 
 # The fields a version shows and a restore brings back.
 VERSION_FIELDS = ("title", "text", "author", "section", "status", "featured", "duplicate_of")
@@ -47,6 +50,17 @@ def changed_fields(record) -> list[str]:
     names = {f.name: str(f.verbose_name) for f in Essay._meta.get_fields() if hasattr(f, "verbose_name")}
     delta = record.diff_against(previous, included_fields=[*VERSION_FIELDS, "tags"])
     return [names.get(change.field, change.field) for change in delta.changes]
+
+
+def changed_chars(old: str, new: str) -> tuple[int, int]:
+    """How many characters (whitespace aside) went and came between two texts."""
+    a, b = compact(old), compact(new)
+    removed = added = 0
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op != "equal":
+            removed += i2 - i1
+            added += j2 - j1
+    return removed, added
 
 
 def version_tags(record) -> str:
@@ -121,7 +135,10 @@ class EssayHistory:
                 if older.history_date > newer.history_date:
                     older, newer = newer, older
                 left, right = marked_diff(older.text, newer.text)
+                removed, added = changed_chars(older.text, newer.text)
                 compare = {
+                    "removed": removed,
+                    "added": added,
                     "older": older,
                     "newer": newer,
                     "left": left,
