@@ -86,12 +86,14 @@ class SourceFile(models.Model):
     # The layout hint a curator chose for this file (mode and family of a
     # parsing.CutHint); re-imports cut with it.
     cut_hint = models.JSONField(_("切分提示"), default=dict, blank=True, editable=False)
+    # The cut the last re-cut replaced (essays.repair.cut_snapshot), to undo it.
+    previous_cut = models.JSONField(_("上一次的切分"), default=dict, blank=True, editable=False)
     # Why the parser doubts its cut (essays.parsing.Doubt.as_dict() each);
     # empty when the cut is sure. Rewritten by every import of the file.
     cut_doubts = models.JSONField(_("切分疑点"), default=list, blank=True)
 
     objects = SourceFileQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["raw_text"], verbose_name=_("合集历史"))
+    history = HistoricalRecords(excluded_fields=["raw_text", "previous_cut"], verbose_name=_("合集历史"))
 
     class Meta:
         ordering = ["name"]

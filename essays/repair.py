@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from essays import parsing
-from essays.models import Essay, EssayRedirect, SourceFile, essay_key, history_tag_ids, record_history
+from essays.models import Essay, EssayRedirect, SourceFile, Tag, essay_key, history_tag_ids, record_history
 from essays.parsing.text import HEADING_MAX_CHARS, TITLE_TRIM, ends_sentence
 
 SPLIT = "拆分"
@@ -322,6 +322,7 @@ def apply_recut(source: SourceFile, parsed: parsing.ParsedCollection, hint: pars
     keys, the others are removed and their links redirect to the essay that
     now holds most of their text. Returns counts for the message."""
     plan = plan_recut(source, parsed)
+    snapshot = cut_snapshot(source)
     top = source.essays.aggregate(top=Max("position"))["top"] or 0
     result: list[Essay] = []
     counts = {"kept": 0, "created": 0, "redirected": 0}
@@ -365,7 +366,74 @@ def apply_recut(source: SourceFile, parsed: parsing.ParsedCollection, hint: pars
         source.cut_hint = {"mode": hint.mode, "family": hint.family}
     source.title = parsed.title[:300] or source.title
     source.intro = parsed.intro
+    source.previous_cut = snapshot
     source._change_reason = RECUT
     source.save()
     source.remember_curated_cut()
     return counts
+
+
+UNDO_RECUT = "撤销重新切分"
+SNAPSHOT_FIELDS = ("key", "title", "title_derived", "text", "author", "section_id", "status", "featured")
+
+
+def cut_snapshot(source: SourceFile) -> dict:
+    """The collection's cut as it is: its title and intro, and its essays
+    in order with what a re-cut may change, so the re-cut can be undone."""
+    essays = source.essays.order_by("position").prefetch_related("tags")
+    return {
+        "title": source.title,
+        "intro": source.intro,
+        "essays": [
+            {**{name: getattr(e, name) for name in SNAPSHOT_FIELDS}, "tags": [t.pk for t in e.tags.all()]}
+            for e in essays
+        ],
+    }
+
+
+@transaction.atomic
+def undo_recut(source: SourceFile) -> dict:
+    """Put back the cut the last re-cut replaced: its essays under their old
+    keys (those removed come back, their redirects go), essays the re-cut
+    created are removed and redirect to the one holding most of their text.
+    The replaced cut is kept in turn, so the undo can be undone."""
+    wanted = source.previous_cut.get("essays") if source.previous_cut else None
+    if not wanted:
+        raise RepairError(_("这个合集没有可撤销的重新切分。"))
+    snapshot = cut_snapshot(source)
+    current = {e.key: e for e in source.essays.all()}
+    top = source.essays.aggregate(top=Max("position"))["top"] or 0
+    result: list[Essay] = []
+
+    for number, item in enumerate(wanted):
+        essay = current.pop(item["key"], None)
+        created = essay is None
+        if created:
+            if Essay.objects.filter(key=item["key"]).exists():
+                continue  # the key went to another collection meanwhile: leave it
+            essay = Essay(source=source, position=top + 1 + number)
+            EssayRedirect.objects.filter(old_key=item["key"]).delete()
+        for name in SNAPSHOT_FIELDS:
+            setattr(essay, name, item[name])
+        essay.imported_text = essay.text
+        tags = list(Tag.objects.filter(pk__in=item["tags"]))
+        save_with_one_row(essay, UNDO_RECUT, "+" if created else "~", tags=tags)
+        result.append(essay)
+    weights = [_sentence_weights(e.text) for e in result]
+    for extra in current.values():
+        mine = _sentence_weights(extra.text)
+        target = max(range(len(result)), key=lambda i: (overlap(mine, weights[i]), -i))
+        EssayRedirect.objects.filter(essay=extra).update(essay=result[target])
+        EssayRedirect.objects.update_or_create(
+            old_key=extra.key, defaults={"essay": result[target], "reason": UNDO_RECUT}
+        )
+        extra._change_reason = UNDO_RECUT
+        extra.delete()
+    renumber(source, result)
+    source.title = source.previous_cut.get("title") or source.title
+    source.intro = source.previous_cut.get("intro", source.intro)
+    source.previous_cut = snapshot
+    source._change_reason = UNDO_RECUT
+    source.save()
+    source.remember_curated_cut()
+    return {"essays": len(result)}

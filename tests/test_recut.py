@@ -121,3 +121,22 @@ def test_doubtful_files_wait_in_the_review_queue_until_recut(curator_client, fou
     assert "只有" in html  # the reason: these essays are very short
     curator_client.post(recut_url(four), {"mode": "single", "apply": "1"})
     assert "切分待复核：0" in curator_client.get(review).content.decode()
+
+
+def test_a_recut_can_be_undone_and_the_undo_too(curator_client, client, four):
+    before = [(e.key, e.title, e.text) for e in four.essays.order_by("position")]
+    curator_client.post(recut_url(four), {"mode": "single", "apply": "1"})
+    after = [(e.key, e.title, e.text) for e in four.essays.order_by("position")]
+    page = curator_client.get(recut_url(four)).content.decode()
+    assert "撤销上次重新切分" in page
+    curator_client.post(recut_url(four), {"undo": "1"})
+    assert [(e.key, e.title, e.text) for e in four.essays.order_by("position")] == before
+    for key, _title, _text in before:
+        assert client.get(reverse("essays:essay", kwargs={"key": key})).status_code == 200
+    curator_client.post(recut_url(four), {"undo": "1"})  # undo the undo
+    assert [(e.key, e.title, e.text) for e in four.essays.order_by("position")] == after
+
+
+def test_undo_without_a_recut_is_a_clear_error(curator_client, four):
+    response = curator_client.post(recut_url(four), {"undo": "1"}, follow=True)
+    assert "这个合集没有可撤销的重新切分。" in response.content.decode()

@@ -42,6 +42,15 @@ class Recut:
         if not request.user.has_perm("essays.change_essay"):  # a re-cut changes essays, not the file
             raise PermissionDenied
         lines = parsing.normalised_lines(source.raw_text)
+        if request.method == "POST" and "undo" in request.POST:
+            try:
+                repair.undo_recut(source)
+            except repair.RepairError as exc:
+                messages.error(request, str(exc))
+            else:
+                self.log_change(request, source, repair.UNDO_RECUT)
+                self.message_user(request, _("已撤销上次重新切分：文章恢复原来的切分和链接。"))
+            return redirect(reverse("admin:essays_sourcefile_recut", args=[source.pk]))
         data = request.POST if request.method == "POST" else request.GET
         choices = [*hint_choices(), (LINES, _("按勾选的行切分（每行是一篇的标题）"))]
         allowed = {value for value, _label in choices}
@@ -83,6 +92,7 @@ class Recut:
             "choices": choices,
             "mode": mode,
             "preview": preview,
+            "can_undo": bool(source.previous_cut.get("essays")) if source.previous_cut else False,
             "opts": self.model._meta,
         }
         return TemplateResponse(request, "admin/essays/sourcefile/recut.html", context)
