@@ -115,3 +115,25 @@ def test_revert_to_imported_text_asks_first_and_can_be_undone(curator_client, fo
     curator_client.post(reverse("admin:essays_essay_restore", args=[essay.pk, curated.history_id]))
     essay.refresh_from_db()
     assert essay.text == "策展人的改写。"
+
+
+def test_a_tag_rename_in_the_admin_is_in_the_tags_history(curator_client, curator, four):
+    tag = Tag.objects.order_by("name").first()
+    old = tag.name
+    url = reverse("admin:essays_tag_change", args=[tag.pk])
+    data = {"name": "新名字", "aliases-TOTAL_FORMS": "0", "aliases-INITIAL_FORMS": "0"}
+    assert curator_client.post(url, data).status_code == 302
+    rows = list(tag.history.order_by("history_date"))
+    # The importer creates tags in bulk (no rows); the curator's rename is one.
+    assert [r.name for r in rows] == ["新名字"] and old != "新名字"
+    assert rows[-1].history_user == curator
+
+
+def test_a_merge_is_recorded_on_both_essays(four):
+    from essays import repair
+
+    spring = four.essays.get(position=1)
+    gone = four.essays.get(position=2)
+    repair.merge_with_next(spring)
+    assert spring.history.latest().history_change_reason == f"合并：{gone.key} → {spring.key}"
+    assert Essay.history.filter(id=gone.pk, history_type="-").get().history_change_reason.startswith("合并")
