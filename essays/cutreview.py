@@ -54,6 +54,10 @@ def doubt_message(doubt: Doubt | dict) -> str:
             "position": position,
             "chars": values.get("chars"),
         }
+    if code == "text_before_headings":
+        return _("第一个标题“%(heading)s”之前还有正文，这些标题可能是同一篇文章的小标题。") % {
+            "heading": values.get("heading", "")
+        }
     if code == "competing_families":
         return _("还有别的标题样式可以切分，切分方式可能不对。")
     return detail

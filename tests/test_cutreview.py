@@ -13,6 +13,7 @@ DOUBTS = [
     Doubt("inner_headings", 2, "", {"lines": ["（一）", "-----"], "count": 2}),
     Doubt("short_essay", 3, "", {"chars": 12}),
     Doubt("competing_families", None, "", {"chosen": "num_cn", "rivals": ["paren_num_cn"]}),
+    Doubt("text_before_headings", 0, "", {"heading": "一、读书"}),
 ]
 
 
@@ -27,6 +28,7 @@ DOUBTS = [
                 "第 3 篇中有像标题或分隔线的行：（一） / -----",
                 "第 4 篇只有 12 字，可能不是一篇文章。",
                 "还有别的标题样式可以切分，切分方式可能不对。",
+                "第一个标题“一、读书”之前还有正文，这些标题可能是同一篇文章的小标题。",
             ],
             strict=True,
         )

@@ -92,9 +92,15 @@ def assert_no_layout(collection):
 # -- headings ---------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("encoding", "newline"),
+    [("utf-8", "\n"), ("gb18030", "\r\n"), ("utf-16-le-bom", "\r")],
+    ids=["utf8", "gb", "utf16"],
+)
 @pytest.mark.parametrize("heading", [h for _, h in HEADINGS], ids=[i for i, _ in HEADINGS])
-def test_heading_family_cuts_essays_and_gives_their_titles(heading):
-    c = parse(samples.headed_file(heading, count=4))
+def test_heading_family_cuts_essays_and_gives_their_titles(heading, encoding, newline):
+    data = samples.encode(samples.with_newlines(samples.headed_file(heading, count=4), newline), encoding)
+    c = parse(decode(data)[0])
     assert c.title == samples.COLLECTION_TITLE
     assert c.intro == samples.INTRO
     assert_essays(c, ESSAYS[:4])
@@ -235,6 +241,16 @@ def test_headings_out_of_order_are_not_a_cut_and_are_doubtful():
     assert "inner_headings" in [d.code for d in c.doubts]
 
 
+@pytest.mark.parametrize("heading", [lambda n, t: f"【篇{cn(n)}】{t}", lambda n, t: f"{n}、{t}"])
+def test_a_table_of_contents_is_not_a_cut(heading):
+    contents = "\n".join(heading(n, e.title) for n, e in enumerate(ESSAYS, start=1))
+    text = samples.headed_file(heading, count=6, intro=False)
+    text = text.replace(samples.COLLECTION_TITLE, f"{samples.COLLECTION_TITLE}\n{contents}\n", 1)
+    c = parse(text)
+    assert_essays(c, ESSAYS)
+    assert c.intro == contents
+
+
 # -- separators --------------------------------------------------------------------
 
 
@@ -262,9 +278,11 @@ SEPARATORS = [
 ]
 
 
+@pytest.mark.parametrize(("encoding", "newline"), [("utf-8", "\n"), ("gb18030", "\r\n"), ("utf-16-be-bom", "\r")])
 @pytest.mark.parametrize("separator", SEPARATORS)
-def test_separator_lines_cut_and_the_next_short_line_is_the_title(separator):
-    c = parse(samples.separated_file(separator, count=4))
+def test_separator_lines_cut_and_the_next_short_line_is_the_title(separator, encoding, newline):
+    data = samples.encode(samples.with_newlines(samples.separated_file(separator, count=4), newline), encoding)
+    c = parse(decode(data)[0])
     assert c.title == samples.COLLECTION_TITLE
     assert_essays(c, ESSAYS[:4])
     assert c.cut == "separator"
@@ -303,6 +321,67 @@ def test_the_dash_file_of_issue_10_is_not_one_essay_titled_with_dashes():
     c = parse(samples.separated_file(dashes, count=3, title="", titled=False, leading=False))
     assert len(c.essays) == 3
     assert all(dashes not in e.title and dashes not in e.paragraphs for e in c.essays)
+
+
+@pytest.mark.parametrize("line", ["======== {} ========", "★★★ {} ★★★", "———— {} ————", "~~~{}~~~"])
+def test_separator_lines_carrying_the_title(line):
+    text = "\n".join(
+        [samples.COLLECTION_TITLE, *(y for e in ESSAYS[:3] for y in (line.format(e.title), *e.paragraphs))]
+    )
+    c = parse(text)
+    assert_essays(c, ESSAYS[:3])
+    assert c.cut == "separator"
+
+
+def test_an_author_line_under_an_essays_title_is_its_author():
+    text = samples.headed_file(lambda n, t: f"【篇{cn(n)}】{t}\n作者：{'王芳李强'[2 * n - 2 : 2 * n]}", count=2)
+    c = parse(text)
+    assert [e.author for e in c.essays] == ["王芳", "李强"]
+    assert_essays(c, ESSAYS[:2])
+
+
+def test_titles_may_ask_or_exclaim():
+    titles = ["我们为什么要读书？", "奶奶的菜园！"]
+    text = samples.headed_file(lambda n, t: f"范文{n}：{titles[n - 1]}", count=2)
+    assert [e.title for e in parse(text).essays] == titles
+    text = samples.separated_file("-----", count=2).replace(ESSAYS[0].title, titles[0])
+    assert [e.title for e in parse(text).essays] == [titles[0], ESSAYS[1].title]
+
+
+def test_text_before_headings_counting_from_one_is_doubtful():
+    """一篇心得 with sections 一、二、三 after an opening paragraph: cut as
+    before, but a curator is asked whether they are sections."""
+    lead = "\n".join(ESSAYS[5].paragraphs[:2])
+    text = samples.headed_file(lambda n, t: f"{cn(n)}、{t}", count=3, intro=False)
+    text = text.replace(f"一、{ESSAYS[0].title}", f"{lead}\n一、{ESSAYS[0].title}")
+    c = parse(text)
+    assert len(c.essays) == 4
+    assert [(d.code, d.essay) for d in c.doubts] == [("text_before_headings", 0)]
+    assert c.doubts[0].values == {"heading": f"一、{ESSAYS[0].title}"}
+
+
+@pytest.mark.parametrize("collection_title", ["", "散文三篇\n"])
+def test_separators_underlining_the_titles_above_them(collection_title):
+    lines = [y for e in ESSAYS[:3] for y in (e.title, "—" * 12, *e.paragraphs)]
+    c = parse(collection_title + "\n".join(lines))
+    assert_essays(c, ESSAYS[:3])
+
+
+@pytest.mark.parametrize(
+    "intro",
+    ["以下是为大家准备的关于读书的作文，供大家参考。", "读书是一件快乐的事。", "下面為大家帶來三篇散文。"],
+)
+@pytest.mark.parametrize("layout", ["heading", "separator"])
+def test_a_short_text_before_the_first_essay_is_the_intro(intro, layout):
+    if layout == "heading":
+        text = samples.headed_file(lambda n, t: f"第{n}篇：{t}", count=3, intro=False)
+    else:
+        text = samples.separated_file("*****", count=3)
+    text = text.replace(samples.COLLECTION_TITLE, f"{samples.COLLECTION_TITLE}\n{intro}", 1)
+    c = parse(text.replace("\n", "\r\n\r\n"))
+    assert c.intro == intro
+    assert_essays(c, ESSAYS[:3])
+    assert c.doubts == []
 
 
 # -- a file of one essay -----------------------------------------------------------------
@@ -491,6 +570,9 @@ def test_lines_hint_cuts_exactly_there():
         (CutHint(mode="lines", heading_lines=(-1,)), "line -1 is not in the file"),
         (CutHint(mode="lines", heading_lines=(1,)), "line 1 is blank"),
         (CutHint(mode="lines", heading_lines=("2",)), "is not a line number"),
+        (CutHint(mode="lines", heading_lines=([2],)), "is not a line number"),
+        (CutHint(mode="lines", heading_lines=3), "must be a tuple"),
+        (CutHint(mode="family", family=["num_cn"]), "unknown heading family"),
     ],
 )
 def test_hints_that_cannot_be_honoured_are_a_one_line_parse_error(hint, reason):

@@ -28,6 +28,7 @@ from essays.parsing.layout import (
     is_separator,
     match_heading,
     numeral_value,
+    separator_title,
 )
 from essays.parsing.model import CutHint, Doubt, ParsedCollection, ParsedEssay, ParseError
 from essays.parsing.text import (
@@ -61,4 +62,5 @@ __all__ = [
     "normalised_lines",
     "numeral_value",
     "parse",
+    "separator_title",
 ]

@@ -12,14 +12,16 @@ A ``CutHint`` overrides the choice.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 from essays.parsing import layout
 from essays.parsing.doubts import find_doubts
-from essays.parsing.layout import FAMILY_LABELS, NUM, Heading, is_layout_only, is_separator
+from essays.parsing.layout import FAMILY_LABELS, NUM, Heading, is_layout_only, is_separator, separator_title
 from essays.parsing.model import CutHint, ParsedCollection, ParsedEssay, ParseError
 from essays.parsing.text import (
+    EXPLICIT_AUTHOR_RE,
     HAN,
     HEADING_MAX_CHARS,
     SIGNOFF_RE,
@@ -42,6 +44,7 @@ MAX_NUMBER_STEP = 3
 # A line after a separator or a bare heading names the essay when it is
 # this short and does not end a sentence.
 MAX_TITLE_LINE = 30
+MAX_ASKING_TITLE = 20
 # Text before the first separator this short is the file's intro.
 SHORT_INTRO = 80
 
@@ -63,9 +66,16 @@ class _Line:
         return self._heading
 
     @property
+    def separator_title(self) -> str:
+        if not hasattr(self, "_separator_title"):
+            self._separator_title = separator_title(self.text)
+        return self._separator_title
+
+    @property
     def separator(self) -> bool:
+        """A separator line, one carrying a title ('=== 背影 ===') too."""
         if not hasattr(self, "_separator"):
-            self._separator = is_separator(self.text)
+            self._separator = is_separator(self.text) or bool(self.separator_title)
         return self._separator
 
 
@@ -88,6 +98,7 @@ class _Draft:
     end_line: int = 0
     # Lines inside the essay that look like headings or separators.
     inner: list[str] = field(default_factory=list)
+    author: str = ""
 
     def touch(self, index: int) -> None:
         if self.start_line is None:
@@ -153,12 +164,12 @@ class _Preamble:
 def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
     pre = _Preamble()
     index = 0
-    while index < end and (not lines[index].text or lines[index].separator):
+    while index < end and (not lines[index].text or (lines[index].separator and not lines[index].separator_title)):
         index += 1
     if index >= end:
         pre.body_start = index
         return pre
-    first = lines[index].text
+    first = lines[index].separator_title or lines[index].text
     following = [line.text for line in lines[index + 1 : end]]
     excerpt_title = _split_title_excerpt(first, following)
     if excerpt_title:
@@ -172,15 +183,18 @@ def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
         index += 1
 
     # Repeated titles, the editor's blurb, an author line.
-    separator = None  # a separator line just before the body opens its first essay
+    under_title = True  # a separator right under the title underlines it
     while index < end:
         line = lines[index]
         current = line.text
-        if line.separator:
-            separator = index
+        if line.separator_title or (
+            line.separator and (not under_title or any(later.separator for later in lines[index + 1 : end]))
+        ):
+            break  # it opens the first essay (one under the title alone underlines it)
         if not current or line.separator:
             index += 1
             continue
+        under_title = False
         if line.heading:
             break
         if (
@@ -195,9 +209,8 @@ def _read_preamble(lines: list[_Line], end: int) -> _Preamble:
             pre.author = author
         else:
             break
-        separator = None
         index += 1
-    pre.body_start = index if separator is None else separator
+    pre.body_start = index
     return pre
 
 
@@ -277,6 +290,7 @@ def _auto_cuts(body: list[_Line], pre: _Preamble, space_separates: bool) -> tupl
     first_content = next((line.index for line in body if line.text and not line.separator), None)
     candidates = []
     for key, found in by_family.items():
+        found = _without_contents(found, body)
         numbers = [n for _, n in found]
         lone_opening = len(found) == 1 and found[0][0] == first_content and numbers[0] == 1
         if (len(found) >= 2 and _sequential(numbers)) or lone_opening:
@@ -304,9 +318,29 @@ def _auto_cuts(body: list[_Line], pre: _Preamble, space_separates: bool) -> tupl
     return cuts, chosen.key, rivals
 
 
+def _without_contents(found: list[tuple[int, int]], body: list[_Line]) -> list[tuple[int, int]]:
+    """Drop a table of contents: a leading run of headings on consecutive
+    lines (no text between them) whose numbers start again after it."""
+    run = 1
+    offset = body[0].index
+    while run < len(found) and found[run][1] > found[run - 1][1]:
+        between = body[found[run - 1][0] - offset + 1 : found[run][0] - offset]
+        if any(line.text and not line.heading for line in between):
+            break
+        run += 1
+    if 2 <= run < len(found) and found[run][1] <= found[run - 1][1]:
+        return found[run:]
+    return found
+
+
 def _agrees(a: _Candidate, b: _Candidate) -> bool:
     """Two cuts that start essays at (nearly) the same lines."""
-    return all(any(abs(i - j) <= 3 for j in b.indexes) for i in a.indexes)
+    others = sorted(b.indexes)
+    for i in a.indexes:
+        k = bisect_left(others, i - 3)
+        if k == len(others) or others[k] > i + 3:
+            return False
+    return True
 
 
 def _hint_cuts(body: list[_Line], pre: _Preamble, hint: CutHint) -> dict[int, _Cut]:
@@ -345,14 +379,41 @@ def _hint_cuts(body: list[_Line], pre: _Preamble, hint: CutHint) -> dict[int, _C
     return cuts
 
 
+def _underlined_titles(lines: list[_Line], pre: _Preamble, cuts: dict[int, _Cut]) -> dict[int, _Cut]:
+    """'标题' / '--------' / text: separators that underline the title above
+    them, when most do. The essay then starts at its title line."""
+    underlined = {}
+    for index, cut in cuts.items():
+        if cut.kind != "separator" or lines[index].separator_title or index == 0:
+            continue
+        above, below = lines[index - 1], next((line for line in lines[index + 1 :] if line.text), None)
+        titled = above.text and not above.separator and _reads_as_title(above.text)
+        if titled and below and not below.separator and not _reads_as_title(below.text):
+            underlined[index] = above
+    if not underlined or len(underlined) * 2 < sum(1 for c in cuts.values() if c.kind == "separator"):
+        return cuts
+    result = dict(cuts)
+    for index, above in underlined.items():
+        if above.index < pre.body_start:  # the title line, read as the collection's: it names essay one too
+            result[index] = _Cut(
+                "separator", heading_text=pre.title_line if above.text.strip(TITLE_TRIM) == pre.title_line else ""
+            )
+        else:
+            del result[index]
+            result[above.index] = _Cut("line", heading_text=above.text.strip(TITLE_TRIM))
+    return result
+
+
 def _check_hint(hint: CutHint, lines: list[_Line]) -> None:
     if not isinstance(hint, CutHint):
         raise ParseError("the cut hint is not a CutHint")
     if hint.mode not in MODES:
         raise ParseError(f"unknown cut mode {hint.mode!r} (one of {', '.join(MODES)})")
-    if hint.mode == "family" and hint.family not in FAMILY_LABELS:
+    if hint.mode == "family" and (not isinstance(hint.family, str) or hint.family not in FAMILY_LABELS):
         raise ParseError(f"unknown heading family {hint.family!r}")
     if hint.mode == "lines":
+        if not isinstance(hint.heading_lines, tuple | list):
+            raise ParseError("heading lines must be a tuple of line numbers")
         if not hint.heading_lines:
             raise ParseError("no heading lines given")
         for index in hint.heading_lines:
@@ -402,10 +463,17 @@ def parse(text: str, fallback_title: str = "", hint: CutHint | None = None) -> P
         cuts = _hint_cuts(body, pre, hint)
         cut_key = hint.family if hint.mode == "family" else hint.mode
 
+    if cut_key == "separator":
+        cuts = _underlined_titles(lines, pre, cuts)
     drafts = _cut_essays(body, cuts)
     intro = list(pre.intro)
-    if cut_key == "separator" and len(drafts) >= 3 and _is_intro(drafts[0]):
+    auto_cut = hint.mode == "auto" and cut_key in FAMILY_LABELS | {"separator": ""}
+    if auto_cut and len(drafts) >= 3 and _is_intro(drafts[0]):
         intro.extend(drafts.pop(0).paragraphs)
+    for draft in drafts:
+        if draft.heading_text and not draft.paragraphs:
+            # A titled heading with no text under it: keep its words.
+            draft.paragraphs.append(draft.heading)
     drafts = [d for d in drafts if d.paragraphs]
     if not drafts:
         raise ParseError("no essay found (only a title, headings or an editor's note)")
@@ -424,13 +492,27 @@ def parse(text: str, fallback_title: str = "", hint: CutHint | None = None) -> P
     for essay, title in zip(essays, distinct_titles(titles), strict=True):
         essay.title = title
     collection.essays = essays
-    collection.doubts = find_doubts(essays, [d.inner for d in drafts], cut_key, rivals)
+    collection.doubts = find_doubts(essays, [d.inner for d in drafts], cut_key, rivals, _lead_text(drafts, cuts, lines))
     return collection
 
 
+def _lead_text(drafts: list[_Draft], cuts: dict[int, _Cut], lines: list[_Line]) -> str:
+    """The first heading, when text stands before it and it counts from 1:
+    the headings may then be the sections of one essay."""
+    headed = sorted(i for i, cut in cuts.items() if cut.kind == "heading")
+    if not headed or not drafts or drafts[0].heading:
+        return ""
+    heading = lines[headed[0]].heading
+    return lines[headed[0]].text if heading and heading.number == 1 else ""
+
+
 def _is_intro(draft: _Draft) -> bool:
-    """A short paragraph before the first separator introduces the file."""
-    return not draft.from_separator and not draft.heading and sum(len(p) for p in draft.paragraphs) < SHORT_INTRO
+    """A short text before the first separator or heading introduces the
+    file; so does a table of contents (a text made of headings only)."""
+    if draft.from_separator or draft.heading or not draft.paragraphs:
+        return False
+    contents = all(layout.match_heading(p) for p in draft.paragraphs)
+    return contents or sum(len(p) for p in draft.paragraphs) < SHORT_INTRO
 
 
 def _titles(drafts: list[_Draft], essays: list[ParsedEssay], collection, pre: _Preamble, cut_key: str) -> list[str]:
@@ -452,17 +534,28 @@ def _titles(drafts: list[_Draft], essays: list[ParsedEssay], collection, pre: _P
             titles.append(collection.title)
         else:
             essay.title_derived = True
-            titles.append(derive_title(essay.paragraphs) or collection.title)
+            titles.append(_derived_title(essay, collection.title))
     return titles
 
 
+def _derived_title(essay: ParsedEssay, fallback: str) -> str:
+    """The first sentence, else the opening words, else the collection's
+    title: never a bare number or nothing."""
+    first = essay.paragraphs[0]
+    for title in (derive_title(essay.paragraphs), first[:30].strip(TITLE_TRIM), fallback):
+        if title and not is_layout_only(title):
+            return title
+    return first[:300]
+
+
 def _reads_as_title(text: str) -> bool:
-    return (
-        len(text) <= MAX_TITLE_LINE
-        and not ends_sentence(text.rstrip("”’」』》）)"))
-        and not text.endswith(("。”", "！”", "？”"))
-        and not is_layout_only(text)
-    )
+    """A short line that does not end a statement (a short question or
+    exclamation may be a title: 我们为什么要读书？)."""
+    if len(text) > MAX_TITLE_LINE or is_layout_only(text) or text.endswith(("。”", "！”", "？”")):
+        return False
+    if len(text) <= MAX_ASKING_TITLE and text[-1] in "？！?!":
+        return True
+    return not ends_sentence(text.rstrip("”’」』》）)"))
 
 
 def _next_is_text(body: list[_Line], position: int, cuts: dict[int, _Cut]) -> bool:
@@ -497,13 +590,19 @@ def _cut_essays(body: list[_Line], cuts: dict[int, _Cut]) -> list[_Draft]:
             blank_seen = False
             if cut.kind == "separator":
                 current.from_separator = True
-                wants_title = True
+                current.heading_text = cut.heading_text or line.separator_title
+                if current.heading_text:
+                    current.heading = text
+                    current.touch(line.index)
+                wants_title = not current.heading_text
+                continue
+            if cut.kind == "space":
+                wants_title = False
+                if not is_layout_only(text):
+                    current.touch(line.index)
+                    current.paragraphs.append(text)
                 continue
             current.touch(line.index)
-            if cut.kind == "space":
-                current.paragraphs.append(text)
-                wants_title = False
-                continue
             current.heading = text
             current.heading_text = cut.heading_text
             wants_title = cut.bare
@@ -527,7 +626,15 @@ def _cut_essays(body: list[_Line], cuts: dict[int, _Cut]) -> list[_Draft]:
                 continue
         wants_title = False
 
-        if line.separator or is_layout_only(text):
+        if starting and current.heading_text and not current.author and (m := EXPLICIT_AUTHOR_RE.match(text)):
+            current.author = m.group("name").strip()  # 作者：张三 under the essay's title
+            current.touch(line.index)
+            continue
+        if line.separator_title:
+            if not starting:
+                current.inner.append(line.text)
+            text = line.separator_title  # not a cut: its title is a line of text
+        elif line.separator or is_layout_only(text):
             # Layout inside an essay: a separator goes, a bare number joins
             # the paragraph it numbers.
             if (line.separator or line.heading) and not starting:
@@ -570,9 +677,11 @@ def _join(left: str, right: str) -> str:
 
 def _finish(draft: _Draft) -> ParsedEssay:
     paragraphs = list(draft.paragraphs)
-    author = ""
+    author = draft.author
     last = paragraphs[-1]
-    if len(paragraphs) > 1 and (name := author_line(last)) and len(last) <= 10:
+    if author:
+        pass
+    elif len(paragraphs) > 1 and (name := author_line(last)) and len(last) <= 10:
         # A name alone on the last line signs the essay.
         author = name
         paragraphs.pop()

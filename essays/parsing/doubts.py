@@ -6,7 +6,7 @@ codes into translated messages. The thresholds are here, named.
 
 from __future__ import annotations
 
-from statistics import median
+from bisect import bisect_left
 
 from essays.parsing.layout import FAMILY_LABELS
 from essays.parsing.model import Doubt, ParsedEssay
@@ -26,7 +26,7 @@ TITLE_LIKE_CHARS = 30
 # How many of the suspicious lines a doubt quotes.
 QUOTED_LINES = 3
 
-CODES = ("long_essay", "inner_headings", "short_essay", "competing_families")
+CODES = ("long_essay", "inner_headings", "short_essay", "competing_families", "text_before_headings")
 
 
 def _size(essay: ParsedEssay) -> int:
@@ -37,12 +37,38 @@ def _title_like(essay: ParsedEssay) -> list[str]:
     return [p for p in essay.paragraphs[1:] if len(p) <= TITLE_LIKE_CHARS and not ends_sentence(p)]
 
 
-def find_doubts(essays: list[ParsedEssay], inner: list[list[str]], cut: str, rivals: list) -> list[Doubt]:
+def _median_without(ordered: list[int], value: int) -> float:
+    """The median of ``ordered`` (sorted) less one occurrence of ``value``;
+    0 when nothing is left. Found by index, not by sorting: a file of a thousand essays
+    must not sort a thousand lists."""
+    k = bisect_left(ordered, value)
+    m = len(ordered) - 1
+    if m <= 0:
+        return 0
+
+    def at(i: int) -> int:
+        return ordered[i if i < k else i + 1]
+
+    return at(m // 2) if m % 2 else (at(m // 2 - 1) + at(m // 2)) / 2
+
+
+def find_doubts(
+    essays: list[ParsedEssay], inner: list[list[str]], cut: str, rivals: list, lead: str = ""
+) -> list[Doubt]:
     doubts: list[Doubt] = []
+    if lead:
+        doubts.append(
+            Doubt(
+                "text_before_headings",
+                0,
+                f"text stands before the first heading {lead}: the headings may be sections of one essay",
+                {"heading": lead},
+            )
+        )
     sizes = [_size(e) for e in essays]
+    ordered = sorted(sizes)
     for n, (essay, size) in enumerate(zip(essays, sizes, strict=True)):
-        others = sizes[:n] + sizes[n + 1 :]
-        typical = median(others) if others else 0
+        typical = _median_without(ordered, size)
         if len(essays) >= 3 and typical and size > LONG_FACTOR * typical:
             doubts.append(
                 Doubt(

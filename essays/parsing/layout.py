@@ -178,7 +178,9 @@ _HEADING_START = set("0123456789０１２３４５６７８９" + CN_NUM + CIRCL
 # The numbering part of a heading is short; so is its title.
 MAX_NUMBERING_CHARS = 12
 MAX_HEADING_TITLE = 40
-_SENTENCE_CLOSE = "。！？!?；;"
+# A title after a number may ask or exclaim (【篇二】为什么要读书？); one that
+# ends a statement is a numbered sentence of the text.
+_SENTENCE_CLOSE = "。；;"
 
 
 def heading_families() -> list[tuple[str, str]]:
@@ -232,6 +234,22 @@ def is_separator(line: str) -> bool:
     if "分" in compact:
         compact = SEPARATOR_LABEL_RE.sub("", compact)
     return len(compact) >= 3 and all(ch in SEPARATOR_CHARS for ch in compact) and not _HAS_WORD_RE.search(compact)
+
+
+_SEPARATOR_CLASS = "[" + "".join(sorted(re.escape(ch) for ch in SEPARATOR_CHARS)) + r"\s]"
+_TITLED_SEPARATOR_RE = re.compile(rf"^(?:{_SEPARATOR_CLASS}){{3,}}(?P<title>.{{1,30}}?)(?:{_SEPARATOR_CLASS}){{3,}}$")
+
+
+def separator_title(line: str) -> str:
+    """The title a separator line carries between its runs of marks
+    ('======== 背影 ========', '★★★ 春 ★★★'); "" for any other line."""
+    m = _TITLED_SEPARATOR_RE.match(line)
+    if not m:
+        return ""
+    title = m.group("title").strip(TITLE_TRIM)
+    if not _HAS_WORD_RE.search(title) or SEPARATOR_LABEL_RE.fullmatch(title) or is_layout_only(title):
+        return ""
+    return title
 
 
 def is_layout_only(text: str) -> bool:
