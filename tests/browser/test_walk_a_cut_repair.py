@@ -41,7 +41,13 @@ def search_links(page, site, words):
     return [a.get_attribute("href") for a in page.locator("main a[href^='/essays/']").all()]
 
 
-def test_upload_preview_hint_split_and_undo(site, new_context):
+@pytest.fixture(autouse=True)
+def pending_uploads_in_tmp(settings, tmp_path):
+    """Pending uploads go to a temporary folder, not the work tree's var/."""
+    settings.VAR_DIR = tmp_path
+
+
+def test_upload_preview_hint_split_and_undo(site, new_context, tmp_path):
     page = new_context().new_page()
     page.goto("/admin/login/")
     page.fill("#id_username", CURATOR[0])
@@ -65,8 +71,10 @@ def test_upload_preview_hint_split_and_undo(site, new_context):
     page.click("button[name=preview]")
     assert page.locator(".upload-file tbody tr").count() == 1
     assert "山村里的三件新事" in page.locator(".upload-file tbody").inner_text()
+    assert len(list((tmp_path / "uploads").iterdir())) == 1  # waiting for the confirmation
     page.click("input[name=confirm]")
     report = page.locator("#import-report")
+    assert list((tmp_path / "uploads").iterdir()) == []  # confirmed: nothing left behind
     assert "新增 1 篇" in report.inner_text()
     public = report.locator("a", has_text="公开页面").get_attribute("href")
     admin_url = report.locator("a[href*='/admin/essays/essay/']").first.get_attribute("href")
