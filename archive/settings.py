@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "haystack",
     "csp",
     "axes",
+    "simple_history",
     "essays",
 ]
 
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made a change, for the history of essays, tags, sections, collections.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: answers a locked-out client's login with 429.

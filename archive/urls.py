@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("essays.urls")),
 ]
 
+handler400 = "essays.views.bad_request"
 handler404 = "essays.views.page_not_found"
 handler500 = "essays.views.server_error"

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from essays import parsing, retagging, tagging, textutil
-from essays.models import Essay, Section, SourceFile, Tag, essay_key
+from essays.models import IMPORT_REASON, Essay, Section, SourceFile, Tag, essay_key, record_history
 
 logger = logging.getLogger(__name__)
 # A sentence held by more essays than this is boilerplate to near-duplicate
@@ -36,6 +36,13 @@ class FileReport:
     updated: int = 0
     unchanged: int = 0
     retired: int = 0
+    # For translated reports: what happened (``code``: too_large, same_content,
+    # unparsable, not_txt, store_failed, kept_cut) with its numbers, and what
+    # landed (the collection, the essays created).
+    code: str = ""
+    values: dict = field(default_factory=dict)
+    source_id: int | None = None
+    created_ids: list[int] = field(default_factory=list)
     # Why the parser doubts its cut (one line each); the file then waits in
     # the review queue 切分待复核 (SourceFile.objects.needs_cut_review()).
     doubts: list[str] = field(default_factory=list)
@@ -130,10 +137,14 @@ class Importer:
             return FileReport(name=str(path), reason=f"unreadable ({exc.strerror or exc})")
         return self.import_bytes(name, data)
 
-    def import_bytes(self, name: str, data: bytes) -> FileReport:
+    def import_bytes(self, name: str, data: bytes, hint: parsing.CutHint | None = None) -> FileReport:
+        """Import one file. ``hint`` says how to cut it (a curator's choice,
+        kept on the collection for later re-imports); without one, the hint
+        the collection was last cut with, else the parser's guess."""
         report = FileReport(name=name)
         if len(data) > self.max_bytes:
             report.reason = f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})"
+            report.code, report.values = "too_large", {"size": len(data), "limit": self.max_bytes}
             return report
         if data.lstrip()[:1] == b"{" and b'"wenji-backup"' in data[:200]:
             report.reason = "a Wenji backup; restore it with manage.py restore_essays"
@@ -143,6 +154,8 @@ class Importer:
             return report
         digest = hashlib.sha256(data).hexdigest()
         existing = SourceFile.objects.filter(name=name).first()
+        if existing:
+            report.source_id = existing.pk
         if existing and existing.sha256 == digest and not self.force:
             report.status = "unchanged"
             report.unchanged = existing.essays.count()
@@ -151,24 +164,51 @@ class Importer:
         if twin:
             report.status = "unchanged"
             report.reason = f"same content as {twin.name}"
+            report.code, report.values, report.source_id = "same_content", {"twin": twin.name}, twin.pk
             return report
+        if hint is None and existing and existing.cut_hint:
+            hint = parsing.CutHint(**existing.cut_hint)
         try:
             text, encoding = parsing.decode(data)
-            parsed = parsing.parse(text, fallback_title=Path(name).stem)
+            parsed = parsing.parse(text, fallback_title=Path(name).stem, hint=hint)
         except parsing.ParseError as exc:
             report.reason = str(exc)
+            report.code, report.values = "unparsable", {"message": str(exc)}
             return report
         try:
             with transaction.atomic():
-                self._store(name, digest, encoding, text, len(data), parsed, existing, report)
+                if existing and existing.cut_curated:
+                    self._keep_curated_cut(existing, digest, encoding, text, len(data), report)
+                else:
+                    self._store(name, digest, encoding, text, len(data), parsed, existing, report)
+                    if hint is not None and hint.mode in ("family", "separator", "single"):
+                        SourceFile.objects.filter(name=name).update(cut_hint={"mode": hint.mode, "family": hint.family})
         except Exception as exc:  # the file is rolled back whole; say why in one line
             logger.exception("import of %s failed", name)
             report.status = "failed"
             report.reason = f"could not be stored ({type(exc).__name__}: {exc})".splitlines()[0]
+            report.code, report.values = "store_failed", {"message": report.reason}
             report.created = report.updated = report.unchanged = report.retired = 0
+            report.created_ids = []
             report.doubts = []
             self._sentence_index = None  # may hold essays that were rolled back
         return report
+
+    def _keep_curated_cut(self, source, digest, encoding, text, size, report) -> None:
+        """A curator split, merged or re-cut this file's essays: a re-import
+        never undoes that. The new raw text is kept (the re-cut page shows
+        it); the essays stay as the curator left them, and the report says so."""
+        changed = source.sha256 != digest
+        source.sha256, source.encoding, source.raw_text, source.size = digest, encoding, text, size
+        source.cut_doubts = []  # the curator's cut is not the parser's guess
+        source.imported_at = timezone.now()
+        source._change_reason = IMPORT_REASON
+        source.save()
+        kept = source.essays.count()
+        report.status = "updated" if changed else "unchanged"
+        report.unchanged = kept
+        report.reason = f"kept the curated cut ({kept} essays); re-cut in the admin to follow the file"
+        report.code, report.values = "kept_cut", {"count": kept, "changed": changed}
 
     def finish(self, report: ImportReport) -> None:
         """Tag what was imported from the archive's vocabulary, then bring
@@ -213,12 +253,15 @@ class Importer:
         source.size = size
         source.imported_at = timezone.now()
         source.cut_doubts = [doubt.as_dict() for doubt in parsed.doubts]
+        source._change_reason = IMPORT_REASON
         source.save()
+        report.source_id = source.pk
         report.doubts = [doubt.detail for doubt in parsed.doubts]
 
         old = {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
         for position, parsed_essay in enumerate(parsed.essays, start=1):
             essay = old.pop(position, None)
+            self.created_ids = report.created_ids
             outcome = self._store_essay(source, position, parsed_essay, parsed.author, essay)
             setattr(report, outcome, getattr(report, outcome) + 1)
         # Essays the file no longer has: hidden, never deleted (links and
@@ -227,6 +270,7 @@ class Importer:
             if "status" not in essay.curated_fields() and essay.status != Essay.Status.HIDDEN:
                 essay.status = Essay.Status.HIDDEN
                 essay.imported = {**essay.imported, "status": Essay.Status.HIDDEN}
+                essay._change_reason = IMPORT_REASON
                 essay.save(update_fields=["status", "imported", "updated"])
                 self.touched.add(essay.pk)
                 report.retired += 1
@@ -308,6 +352,10 @@ class Importer:
             essay.near_duplicate_of, essay.similarity = None, None
         essay.imported = proposed
         essay.terms = terms
+        # One history row per essay created or changed, written below once
+        # its tags are set; not one per save and tag change.
+        essay.skip_history_when_saving = True
+        essay._change_reason = IMPORT_REASON
         essay.save()
         if needs_tags:
             self.to_tag.add(essay.pk)
@@ -316,11 +364,14 @@ class Importer:
         self._remember_sentences(essay)
 
         if created:
+            record_history(essay, "+")
             self.touched.add(essay.pk)
+            self.created_ids.append(essay.pk)
             return "created"
         after = essay.current_values(tags if "tags" not in curated else None)
         after["title_derived"] = essay.title_derived
         if after != before:
+            record_history(essay, "~")
             self.touched.add(essay.pk)
             return "updated"
         return "unchanged"

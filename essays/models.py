@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 KEY_LENGTH = 10
 
@@ -77,11 +79,22 @@ class SourceFile(models.Model):
     raw_text = models.TextField(_("原始文本"))
     size = models.PositiveIntegerField(_("字节数"), default=0)
     imported_at = models.DateTimeField(_("导入时间"))
+    # Set once a curator split, merged or re-cut the file's essays: re-imports
+    # then keep the essays as the curator left them (``curated_cut`` lists
+    # them, in order, as they were when last curated).
+    cut_curated = models.BooleanField(_("切分经策展"), default=False)
+    curated_cut = models.JSONField(_("策展后的切分"), default=list, blank=True, editable=False)
+    # The layout hint a curator chose for this file (mode and family of a
+    # parsing.CutHint); re-imports cut with it.
+    cut_hint = models.JSONField(_("切分提示"), default=dict, blank=True, editable=False)
+    # The cut the last re-cut replaced (essays.repair.cut_snapshot), to undo it.
+    previous_cut = models.JSONField(_("上一次的切分"), default=dict, blank=True, editable=False)
     # Why the parser doubts its cut (essays.parsing.Doubt.as_dict() each);
     # empty when the cut is sure. Rewritten by every import of the file.
     cut_doubts = models.JSONField(_("切分疑点"), default=list, blank=True)
 
     objects = SourceFileQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["raw_text", "previous_cut"], verbose_name=_("合集历史"))
 
     class Meta:
         ordering = ["name"]
@@ -100,6 +113,16 @@ class SourceFile(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("essays:collection", kwargs={"key": self.key})
 
+    def remember_curated_cut(self) -> None:
+        """Mark the cut as the curator's and note what it is now."""
+        self.cut_curated = True
+        self.cut_doubts = []  # a curator has looked at the cut: off the review queue
+        self.curated_cut = [
+            {"key": key, "title": title, "position": position}
+            for key, title, position in self.essays.order_by("position").values_list("key", "title", "position")
+        ]
+        self.save(update_fields=["cut_curated", "curated_cut", "cut_doubts"])
+
 
 class Section(models.Model):
     """A themed section (脱贫攻坚, 抗击疫情…); keywords steer the importer."""
@@ -109,6 +132,8 @@ class Section(models.Model):
     description = models.TextField(_("简介"), blank=True)
     keywords = models.TextField(_("关键词"), blank=True, help_text=_("用空格或逗号分隔；导入时据此归类。"))
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    history = HistoricalRecords(verbose_name=_("栏目历史"))
 
     class Meta:
         ordering = ["order", "name"]
@@ -136,6 +161,7 @@ class Tag(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
 
     objects = TagQuerySet.as_manager()
+    history = HistoricalRecords(verbose_name=_("标签历史"))
 
     class Meta:
         ordering = ["name"]
@@ -172,6 +198,9 @@ class Tag(models.Model):
             name = other.name
             other.delete()
             TagAlias.objects.update_or_create(name=name, defaults={"tag": self})
+            for essay in essays:  # each essay's history says its tags changed
+                essay._change_reason = f"标签合并：{name} → {self.name}"[:100]
+                record_history(essay, "~")
         return moved
 
     def get_absolute_url(self) -> str:
@@ -206,6 +235,47 @@ HEAVY_FIELDS = ("source__raw_text", "imported", "imported_text", "terms")
 def readable_count():
     """Count of readable essays, for annotating tags, sections, collections."""
     return models.Count("essays", filter=readable_q("essays__"), distinct=True)
+
+
+# The importer writes one history row per essay it creates or changes
+# (``record_history``), not one per save and tag change.
+ESSAY_HISTORY = HistoricalRecords(
+    # terms: derived from the text (essays.tagging), recomputed by retag.
+    m2m_fields=["tags"],
+    excluded_fields=["imported", "imported_text", "terms"],
+    verbose_name=_("文章历史"),
+)
+IMPORT_REASON = "导入"
+
+
+def history_tag_ids(record) -> list[int]:
+    """The tags a history row recorded that still exist (a tag merged away
+    since is gone; its essays carry the tag it went into)."""
+    ids = [row.tag_id for row in record.tags.all()]
+    return list(Tag.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def record_history(essay, history_type: str = "~") -> None:
+    """One history row for ``essay`` as it is now (its tags included)."""
+    skip = essay.__dict__.pop("skip_history_when_saving", None)
+    try:
+        ESSAY_HISTORY.create_historical_record(essay, history_type)
+    finally:
+        if skip is not None:
+            essay.skip_history_when_saving = skip
+
+
+@contextmanager
+def one_history_row(essay, reason: str | None):
+    """Within the block, saves and tag changes of ``essay`` write no history;
+    after it, one row with ``reason``."""
+    essay.skip_history_when_saving = True
+    try:
+        yield essay
+    finally:
+        del essay.skip_history_when_saving
+    essay._change_reason = reason[:100] if reason else None
+    record_history(essay, "~")
 
 
 class EssayQuerySet(models.QuerySet):
@@ -347,6 +417,9 @@ class Essay(models.Model):
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 
     objects = EssayQuerySet.as_manager()
+    # Who changed what and when, tags included; the import snapshot is left
+    # out (it is the importer's, and large).
+    history = ESSAY_HISTORY
 
     class Meta:
         ordering = ["source__name", "position"]
@@ -421,6 +494,23 @@ class Essay(models.Model):
         return [
             name for name in self.CURATABLE_FIELDS if name in self.imported and current[name] != self.imported[name]
         ]
+
+
+class EssayRedirect(models.Model):
+    """An essay key that no longer has its own essay (merged away, or cut
+    differently): its link answers 301 to the essay holding its text."""
+
+    old_key = models.CharField(_("旧链接键"), max_length=16, unique=True)
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="redirects", verbose_name=_("文章"))
+    reason = models.CharField(_("原因"), max_length=100, blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("文章跳转")
+        verbose_name_plural = _("文章跳转")
+
+    def __str__(self) -> str:
+        return f"{self.old_key} → {self.essay.key}"
 
 
 class ContentVersion(models.Model):

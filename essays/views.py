@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from essays import freshness
-from essays.models import Essay, Section, SourceFile, Tag, TagAlias, with_counts
+from essays.models import Essay, EssayRedirect, Section, SourceFile, Tag, TagAlias, with_counts
 from essays.textutil import to_traditional
 
 HOME_COLLECTIONS = 12
@@ -156,7 +156,14 @@ class ShownText:
 
 
 def essay_detail(request, key):
-    essay = get_object_or_404(Essay.objects.reachable().with_related(), key=key)
+    essay = Essay.objects.reachable().with_related().filter(key=key).first()
+    if essay is None:
+        # An essay merged into another, or cut differently: its old link
+        # answers 301 with the essay that holds its text now.
+        moved = EssayRedirect.objects.filter(old_key=key).select_related("essay").first()
+        if moved is not None:
+            return redirect(moved.essay, permanent=True)
+        raise Http404
     main = essay.duplicate_of or essay
     if main.status != Essay.Status.PUBLISHED:
         # A duplicate of a hidden essay must not show the hidden text.
@@ -213,6 +220,19 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("essays:sitemap"))
     lines = ["User-agent: *", "Disallow: /admin/", f"Sitemap: {sitemap_url}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def bad_request(request, exception=None):
+    """A request Django refused before any view ran. Too many files in one
+    upload is the one a curator meets: say what the cap is, in their language."""
+    from django.core.exceptions import TooManyFilesSent
+
+    context = {"message": _("请求的格式不正确，服务器无法处理。"), "back": ""}
+    if isinstance(exception, TooManyFilesSent):
+        from essays.admin.uploads import cap_message
+
+        context = {"message": cap_message(), "back": reverse("admin:essays_sourcefile_upload")}
+    return render(request, "400.html", context, status=400)
 
 
 def page_not_found(request, exception=None):

@@ -170,3 +170,36 @@ def manage(tmp_path):
         return result.returncode, result.stdout, result.stderr
 
     return run
+
+
+FOUR = (
+    "四篇文章\n\n一、春天\n春天来了，田野里一片新绿，农民们开始播种。\n\n二、夏天\n夏天到了，荷花开满池塘，孩子们在河边嬉戏。\n"
+    "第二段写夏夜的星空和蛙声。\n\n三、秋天\n秋天是收获的季节，稻谷金黄，果实累累。\n\n四、冬天\n冬天下雪了，大地一片洁白，人们围炉夜话。\n"
+)
+
+
+@pytest.fixture
+def curator(db):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("curator", password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name="curators"))
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def four(db, search_index, django_capture_on_commit_callbacks):
+    """A collection of four short essays, imported (not indexed)."""
+    from essays.importer import Importer
+    from essays.models import SourceFile
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = Importer(update_index=False).import_bytes("four.txt", FOUR.encode())
+    assert report.status == "imported", report.line()
+    return SourceFile.objects.get(name="four.txt")

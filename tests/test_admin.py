@@ -441,16 +441,20 @@ def test_collection_page_shows_raw_text_and_statistics(curator_client, imported)
     assert "1、平凡英雄事迹个人学习心得" in html
 
 
-def test_upload_imports_good_files_and_refuses_bad_ones(curator_client, db, search_index):
+def test_upload_imports_good_files_and_refuses_bad_ones(curator_client, db, search_index, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
     good = SimpleUploadedFile("新合集.txt", "新合集\n1、第一篇\n这是上传的文章。\n".encode(), "text/plain")
     empty = SimpleUploadedFile("empty.txt", b"", "text/plain")
     image = SimpleUploadedFile("photo.png", b"\x89PNG\r\n", "image/png")
-    response = curator_client.post(reverse("admin:essays_sourcefile_upload"), {"files": [good, empty, image]})
+    url = reverse("admin:essays_sourcefile_upload")
+    preview = curator_client.post(url, {"files": [good, empty, image]})
+    assert not Essay.objects.exists()  # nothing lands before the curator confirms
+    response = curator_client.post(url, {"token": preview.context["token"], "confirm": "1"})
     html = response.content.decode()
-    assert "新合集.txt: imported: 1 new" in html
-    assert "empty.txt: refused: empty file" in html
-    assert "photo.png: refused: 不是 .txt 文件" in html
-    assert "files: 1 imported, 0 unchanged, 2 failed" in html
+    assert "新增 1 篇，更新 0 篇，未变 0 篇。" in html
+    assert "未导入：文件是空的。" in html
+    assert "未导入：不是 .txt 文件。" in html
+    assert "1 个文件已导入，2 个未导入；新增文章 1 篇。" in html
     assert Essay.objects.get().paragraphs == ["这是上传的文章。"]
 
 

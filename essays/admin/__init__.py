@@ -6,7 +6,10 @@
 - ``duplicates``: duplicate marking and side-by-side review;
 - ``filters``: the changelist's list filters;
 - ``tags``, ``sections``, ``collections``: their admins;
-- ``uploads``: adding text files through the importer.
+- ``uploads``: adding text files through the importer, after a preview;
+- ``history``: each essay's versions, their diff, restore and revert;
+- ``repair``: split an essay, merge it with the next;
+- ``recut``: re-cut a collection, and the queue 切分待复核.
 """
 
 from django.contrib import admin

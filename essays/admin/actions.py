@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from essays.admin.tags import TagNamesForm, split_tag_names, tags_named
-from essays.models import Essay, Section, Tag
+from essays.models import Essay, Section, Tag, one_history_row
 
 
 class SectionChoiceForm(forms.Form):
@@ -53,6 +53,7 @@ class BulkActions:
         essays = list(queryset.exclude(status=Essay.Status.PUBLISHED))
         for essay in essays:
             essay.status = Essay.Status.PUBLISHED
+            essay._change_reason = "批量：发布"
             essay.save(update_fields=["status", "updated"])
         self._log(request, essays, "状态：已发布")
         self.message_user(request, ngettext("已发布 %d 篇文章。", "已发布 %d 篇文章。", len(essays)) % len(essays))
@@ -62,6 +63,7 @@ class BulkActions:
         essays = list(queryset.exclude(status=Essay.Status.HIDDEN))
         for essay in essays:
             essay.status = Essay.Status.HIDDEN
+            essay._change_reason = "批量：隐藏"
             essay.save(update_fields=["status", "updated"])
         self._log(request, essays, "状态：已隐藏")
         self.message_user(request, ngettext("已隐藏 %d 篇文章。", "已隐藏 %d 篇文章。", len(essays)) % len(essays))
@@ -75,6 +77,7 @@ class BulkActions:
                 essays = [e for e in queryset if e.section_id != section.pk]
                 for essay in essays:
                     essay.section = section
+                    essay._change_reason = f"批量：栏目 {section or '无'}"[:100]
                     essay.save(update_fields=["section", "updated"])
                 self._log(request, essays, f"栏目：{section}")
                 self.message_user(
@@ -100,9 +103,10 @@ class BulkActions:
                         delta = [t for t in tags if (t.pk not in have) == adding]
                         if not delta:
                             continue
-                        (essay.tags.add if adding else essay.tags.remove)(*delta)
-                        essay.save(update_fields=["updated"])
                         verb = "加上标签" if adding else "去掉标签"
+                        with one_history_row(essay, f"批量：{verb} {'、'.join(t.name for t in delta)}"):
+                            (essay.tags.add if adding else essay.tags.remove)(*delta)
+                            essay.save(update_fields=["updated"])
                         self.log_change(request, essay, f"{verb}：{'、'.join(t.name for t in delta)}")
                         changed += 1
                 template = (

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from essays.admin.recut import Recut
 from essays.admin.uploads import Uploads
 from essays.models import Essay, SourceFile
 
@@ -27,13 +28,14 @@ class EssayInline(admin.TabularInline):
 
 
 @admin.register(SourceFile)
-class SourceFileAdmin(Uploads, admin.ModelAdmin):
+class SourceFileAdmin(Recut, Uploads, admin.ModelAdmin):
     list_display = ["title", "name", "essay_count", "encoding", "size", "imported_at"]
     search_fields = ["name", "title", "intro"]
     readonly_fields = ["name", "key", "sha256", "encoding", "size", "imported_at", "statistics", "raw_text_view"]
     fields = ["title", "intro", "author", *readonly_fields]
     inlines = [EssayInline]
     change_list_template = "admin/essays/sourcefile/change_list.html"
+    change_form_template = "admin/essays/sourcefile/change_form.html"
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4})}}
 
     def get_queryset(self, request):

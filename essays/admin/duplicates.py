@@ -57,6 +57,7 @@ class DuplicateReview:
                 essays = [e for e in queryset if e.pk != original.pk and e.duplicate_of_id != original.pk]
                 for essay in essays:
                     essay.duplicate_of = original
+                    essay._change_reason = f"重复于：{original.key}"
                     essay.save(update_fields=["duplicate_of", "updated"])
                     # Copies of this essay now point at the new main copy too.
                     Essay.objects.filter(duplicate_of=essay).update(duplicate_of=original)
@@ -78,6 +79,7 @@ class DuplicateReview:
             essay.duplicate_of = None
             essay.near_duplicate_of = None
             essay.similarity = None
+            essay._change_reason = "取消重复标记"
             essay.save(update_fields=["duplicate_of", "near_duplicate_of", "similarity", "updated"])
         self._log(request, essays, "取消重复标记")
         self.message_user(
@@ -112,11 +114,13 @@ class DuplicateReview:
                 other.duplicate_of = essay
                 other.near_duplicate_of = None
                 other.similarity = None
+                other._change_reason = f"重复于：{essay.key}"
                 other.save(update_fields=["duplicate_of", "near_duplicate_of", "similarity", "updated"])
                 changed.append(other)
             essay.duplicate_of = None
             essay.near_duplicate_of = None
             essay.similarity = None
+            essay._change_reason = "设为主本"
             essay.save(update_fields=["duplicate_of", "near_duplicate_of", "similarity", "updated"])
         self._log(request, changed, f"重复于：{essay.key}")
         self.log_change(request, essay, "设为主本")

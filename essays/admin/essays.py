@@ -20,9 +20,11 @@ from essays import retagging
 from essays.admin.actions import BulkActions
 from essays.admin.duplicates import DuplicateReview
 from essays.admin.filters import CuratedFilter, DuplicateFilter, TagFilter, TagPresenceFilter
+from essays.admin.history import EssayHistory
 from essays.admin.queues import QueueFilter, ReviewQueues, queue_label, queues_of
+from essays.admin.repair import EssayRepair
 from essays.admin.tags import split_tag_names, tags_named
-from essays.models import Essay, QueueReview, Tag
+from essays.models import Essay, QueueReview, Tag, one_history_row
 from essays.search.engine import SearchUnavailable, run_search
 from essays.search.tiers import SearchRequest
 from essays.search.tokens import fold, parse_query
@@ -88,7 +90,7 @@ class EssayForm(forms.ModelForm):
 
 
 @admin.register(Essay)
-class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
+class EssayAdmin(EssayHistory, EssayRepair, ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
     form = EssayForm
     # One line per essay at 1366 px: short cells, the full text on hover
     # (title attributes), the title editable in place for fast retitling.
@@ -380,24 +382,9 @@ class EssayAdmin(ReviewQueues, DuplicateReview, BulkActions, admin.ModelAdmin):
             return redirect(change_url)
         names = split_tag_names(request.POST.get("tag", ""))
         if names:
-            essay.tags.add(*tags_named(names))
-            essay.save(update_fields=["updated"])
+            with one_history_row(essay, f"加上标签：{'、'.join(names)}"):
+                essay.tags.add(*tags_named(names))
+                essay.save(update_fields=["updated"])
             self.log_change(request, essay, f"加上标签：{'、'.join(names)}")
             self.message_user(request, _("已加上标签：%(names)s。") % {"names": "、".join(names)})
-        return redirect(change_url)
-
-    def revert_view(self, request, pk):
-        essay = get_object_or_404(Essay, pk=pk)
-        change_url = reverse("admin:essays_essay_change", args=[pk])
-        if not self.has_change_permission(request, essay):
-            raise PermissionDenied
-        if request.method != "POST":
-            return redirect(change_url)
-        if essay.imported_text and essay.text != essay.imported_text:
-            essay.text = essay.imported_text
-            essay.save(update_fields=["text", "updated"])
-            self.log_change(request, essay, [{"changed": {"fields": [str(_("正文"))]}}])
-            self.message_user(request, _("正文已恢复为导入时的文本。"))
-        else:
-            self.message_user(request, _("正文与导入时相同，无需恢复。"), level=messages.INFO)
         return redirect(change_url)

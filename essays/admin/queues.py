@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from essays.admin.recut import cut_review_queue
 from essays.models import Essay, QueueReview
 
 Queue = QueueReview.Queue
@@ -98,6 +99,7 @@ class ReviewQueues:
             **self.admin_site.each_context(request),
             "title": _("待处理队列"),
             "queues": queues,
+            "cut_review": cut_review_queue(),
             "opts": self.model._meta,
             "can_review": self.has_change_permission(request),
             "reviewed": QueueReview.objects.select_related("essay", "user")[:10],

@@ -14,13 +14,16 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
+from archive.cleaning import clean_text
 from essays import tagging
 from essays.models import Essay, Tag, TagAlias, TagReview
 
 
 def split_tag_names(raw: str) -> list[str]:
     """Tag names typed by a curator: separated by commas (either width),
-    顿号 or spaces."""
+    顿号 or spaces; control characters (a NUL PostgreSQL would refuse) are
+    dropped."""
+    raw = clean_text(raw, None)
     for sep in ("，", "、", ";", "；", "\n"):
         raw = raw.replace(sep, ",")
     names = []

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('essays', '0008_collection_newest'),
+        ('essays', '0010_curation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
