@@ -114,13 +114,17 @@ def test_plan_matches_by_shared_text_not_position(four):
     assert Essay.objects.count() == 4
 
 
+# The queue's heading on the review page: its name, then its count.
+CUT_REVIEW_COUNT = '切分待复核</a><span class="queue-count">{}</span>'
+
+
 def test_doubtful_files_wait_in_the_review_queue_until_recut(curator_client, four):
     review = reverse("admin:essays_essay_review")
     html = curator_client.get(review).content.decode()
-    assert "切分待复核：1" in html and recut_url(four) in html
+    assert CUT_REVIEW_COUNT.format(1) in html and recut_url(four) in html
     assert "只有" in html  # the reason: these essays are very short
     curator_client.post(recut_url(four), {"mode": "single", "apply": "1"})
-    assert "切分待复核：0" in curator_client.get(review).content.decode()
+    assert CUT_REVIEW_COUNT.format(0) in curator_client.get(review).content.decode()
 
 
 def test_a_recut_can_be_undone_and_the_undo_too(curator_client, client, four):
