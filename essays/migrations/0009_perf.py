@@ -1,0 +1,20 @@
+from django.db import migrations
+
+# The tag-essay table (Django's auto-created through table of Essay.tags) has
+# an index on each column alone. Related essays walk one tag's newest essays,
+# which needs both columns in one index (essays.models.EssayQuerySet.related_to).
+TAG_ESSAY_INDEX = "essays_essay_tags_tag_essay"
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("essays", "0008_collection_newest"),
+    ]
+
+    operations = [
+        migrations.RunSQL(
+            f"CREATE INDEX {TAG_ESSAY_INDEX} ON essays_essay_tags (tag_id, essay_id)",
+            f"DROP INDEX {TAG_ESSAY_INDEX}",
+        ),
+    ]
