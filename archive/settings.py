@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it stores what the view returned (essays/pagecache.py).
+    "essays.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -80,6 +82,11 @@ DATABASES = {"default": env.database_config(os.environ, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_config(os.environ, VAR_DIR)}
+# Anonymous reader pages served whole from the cache, keyed by the content
+# version so that no page is ever older than the last commit
+# (essays/pagecache.py). Entries of older versions simply age out.
+PAGE_CACHE = env.env_bool(os.environ, "WENJI_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env.env_int(os.environ, "WENJI_PAGE_CACHE_SECONDS", 24 * 3600)
 
 HAYSTACK_CONNECTIONS = {"default": env.search_config(os.environ, VAR_DIR)}
 # Saving or deleting an essay (admin, shell) queues it for the index, written

@@ -24,3 +24,7 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wenji-tests"}}
 # Segmentation in tests must not depend on a dictionary built in var/.
 JIEBA_CORPUS_DICT = None
+# Tests run in transactions that never commit, so the content version never
+# changes within a test: whole-page caching would serve a page from before
+# the test's own edits. tests/test_pagecache.py switches it on and commits.
+PAGE_CACHE = False
