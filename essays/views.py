@@ -195,7 +195,9 @@ def section_detail(request, slug):
 
 
 def tag_list(request):
-    return render(request, "essays/tag_list.html", {"tags": tag_shelf()})
+    # The cloud of every tag is rendered once per content version: 1,100
+    # links took 100 ms at 20,000 essays.
+    return render(request, "essays/tag_list.html", {"tags": tag_shelf(), "content_version": freshness.version()})
 
 
 def tag_detail(request, name):
@@ -204,7 +206,8 @@ def tag_detail(request, name):
         # A renamed or merged tag's old address still works.
         alias = get_object_or_404(TagAlias.objects.select_related("tag"), name=name)
         return redirect(alias.tag, permanent=True)
-    essays = Essay.objects.readable().filter(tags=tag).listed().in_collection_order()
+    counts = {t.pk: t.count for t in tag_shelf()}
+    essays = Essay.objects.tag_page(tag, counts.get(tag.pk, 0))
     return render(request, "essays/tag_detail.html", {"tag": tag, **paged(request, essays)})
 
 

@@ -80,7 +80,15 @@ def prime(client, urls):
 
 
 def test_an_anonymous_page_is_served_from_the_cache(client, newest, page_cache):
-    urls = [*pages_showing(newest), "/tags/", "/collections/", "/sitemap.xml", "/search/?q=疫情", "/essays/"]
+    urls = [
+        *pages_showing(newest),
+        "/tags/",
+        "/collections/",
+        "/sitemap.xml",
+        "/sitemap-tags.xml",
+        "/search/?q=疫情",
+        "/essays/",
+    ]
     prime(client, urls)
 
 
@@ -100,12 +108,12 @@ def test_a_hidden_essay_is_gone_at_once_from_every_page(client, newest, page_cac
     lists = [u for u in pages_showing(newest) if not u.startswith(url)]
     word = newest.title
     search = f"/search/?q={word}"
-    prime(client, [*lists, url, search, "/sitemap.xml"])
+    prime(client, [*lists, url, search, "/sitemap-essays.xml"])
     with django_capture_on_commit_callbacks(execute=True):
         newest.status = Essay.Status.HIDDEN
         newest.save()
     assert client.get(url).status_code == 404
-    for page in [*lists, search, "/sitemap.xml"]:
+    for page in [*lists, search, "/sitemap-essays.xml"]:
         assert url not in get(client, page), page
 
 
@@ -113,7 +121,7 @@ def test_a_renamed_tag_is_seen_at_once(client, newest, page_cache, django_captur
     tag = Tag.objects.in_use()[0]
     essay = Essay.objects.readable().filter(tags=tag).with_related().sorted_by("new").first()
     old_url = tag.get_absolute_url()
-    prime(client, [essay.get_absolute_url(), "/tags/", "/", old_url, "/sitemap.xml"])
+    prime(client, [essay.get_absolute_url(), "/tags/", "/", old_url, "/sitemap-tags.xml"])
     with django_capture_on_commit_callbacks(execute=True):
         tag.name = "改过的标签名"
         tag.save()
@@ -122,7 +130,7 @@ def test_a_renamed_tag_is_seen_at_once(client, newest, page_cache, django_captur
         assert "改过的标签名" in get(client, url), url
     assert client.get(old_url).status_code == 301
     assert "改过的标签名" in get(client, new_url)
-    assert new_url.replace("/tags/", "") in get(client, "/sitemap.xml")
+    assert new_url.replace("/tags/", "") in get(client, "/sitemap-tags.xml")
 
 
 def test_a_section_change_is_seen_at_once(client, newest, page_cache, django_capture_on_commit_callbacks):
