@@ -28,6 +28,11 @@ class EssaySitemap(Sitemap):
     def lastmod(self, essay):
         return essay.updated
 
+    def get_latest_lastmod(self):
+        # Django's default reads every essay to find the latest for the
+        # index; each file's URLs still carry their own lastmod.
+        return None
+
 
 class CollectionSitemap(Sitemap):
     limit = SITEMAP_LIMIT
