@@ -157,7 +157,13 @@ def cache_config(environ, var_dir: Path) -> dict:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "locmem":
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wenji"}
+        # Per process. Room for the cached pages and fragments of a busy day
+        # (Django's default is 300 entries); Redis shares one cache.
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "wenji",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
     if scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     if scheme == "file":

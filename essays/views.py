@@ -154,6 +154,18 @@ class ShownText:
         )
 
 
+def _around(main: Essay) -> dict:
+    """The essay page's links to other essays: its neighbours in the
+    collection and the related essays. Computed once per content version
+    (three queries and most of the page's time)."""
+    siblings = Essay.objects.readable().filter(source=main.source).only("key", "title", "position")
+    return {
+        "previous": siblings.filter(position__lt=main.position).order_by("-position").first(),
+        "next": siblings.filter(position__gt=main.position).order_by("position").first(),
+        "related": Essay.objects.related_to(main),
+    }
+
+
 def essay_detail(request, key):
     essay = get_object_or_404(Essay.objects.reachable().with_related(), key=key)
     main = essay.duplicate_of or essay
@@ -163,15 +175,12 @@ def essay_detail(request, key):
     # ?script=hant shows the essay in Traditional characters, converted on the
     # server; the canonical link stays the plain one.
     script = "hant" if request.GET.get("script") == "hant" else "hans"
-    siblings = Essay.objects.readable().filter(source=main.source)
     context = {
         "essay": essay,
         "main": main,
         "shown": ShownText.of(main, script),
         "script": script,
-        "previous": siblings.filter(position__lt=main.position).order_by("-position").first(),
-        "next": siblings.filter(position__gt=main.position).order_by("position").first(),
-        "related": Essay.objects.related_to(main),
+        **freshness.cached(f"essay-around:{main.pk}", lambda: _around(main)),
     }
     return render(request, "essays/essay_detail.html", context)
 

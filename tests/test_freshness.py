@@ -81,3 +81,22 @@ def test_the_cloud_of_every_tag_is_rendered_once_per_version(client, imported, d
     client.cookies["django_language"] = "en"
     assert '<html lang="en">' in client.get("/tags/").content.decode()
     assert "，文章数：" not in client.get("/tags/").content.decode()
+
+
+def test_the_essay_pages_neighbours_and_related_essays_follow_a_hide(
+    client, imported, django_capture_on_commit_callbacks
+):
+    main = Essay.objects.readable().filter(position=2).first()
+    url = main.get_absolute_url()
+    response = client.get(url)
+    related, following = response.context["related"], response.context["next"]
+    assert related and following
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not any("UNION" in q["sql"] for q in queries)  # cached for this content version
+    with django_capture_on_commit_callbacks(execute=True):
+        for essay in [related[0], following]:
+            essay.status = Essay.Status.HIDDEN
+            essay.save()
+    html = client.get(url).content.decode()
+    assert related[0].get_absolute_url() not in html and following.get_absolute_url() not in html
