@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,70 @@ logger = logging.getLogger(__name__)
 # A sentence held by more essays than this is boilerplate to near-duplicate
 # detection (see Importer._near_duplicate).
 COMMON_SENTENCE_HOLDERS = 50
+# With at least this many files, the reading, parsing and text work runs in a
+# pool of processes (one per core); the database writes stay here.
+POOL_MIN_FILES = 8
+# The search index is brought up to date every this many touched essays
+# during a long import (memory stays flat), and at the end.
+INDEX_EVERY = 2000
+
+
+@dataclass
+class Prepared:
+    """A file read, decoded, parsed and analysed (in a worker process): all
+    an import needs but the database. ``reason`` refuses it."""
+
+    name: str
+    digest: str = ""
+    size: int = 0
+    reason: str = ""
+    skipped: bool = False  # same name and content as in the archive: nothing done
+    text: str = ""
+    encoding: str = ""
+    parsed: parsing.ParsedFile | None = None
+    # Per essay: (section slug, tags) suggested from its text, and its search
+    # tokens (title, text): each text is segmented once, here.
+    suggestions: list = field(default_factory=list)
+    tokens: list = field(default_factory=list)
+
+
+def prepare(name: str, data: bytes, sections, known_digest: str | None = None, with_tokens: bool = False) -> Prepared:
+    """Everything about one file that needs no database: the CPU-bound part
+    of an import, run in a pool's worker (no Django models used)."""
+    prepared = Prepared(name=name, size=len(data), digest=hashlib.sha256(data).hexdigest())
+    if known_digest == prepared.digest:
+        prepared.skipped = True
+        return prepared
+    try:
+        prepared.text, prepared.encoding = parsing.decode(data)
+        prepared.parsed = parsing.parse(prepared.text, fallback_title=Path(name).stem)
+    except parsing.ParseError as exc:
+        prepared.reason = str(exc)
+        return prepared
+    from essays.search.tokens import index_tokens
+
+    for essay in prepared.parsed.essays:
+        section = textutil.best_section(essay.title, essay.text, sections)
+        prepared.suggestions.append((section, sorted(textutil.suggest_tags(essay.title, essay.text))))
+        if with_tokens:
+            prepared.tokens.append((essay.title[:300], index_tokens(essay.title[:300]), index_tokens(essay.text)))
+    return prepared
+
+
+def _prepare_job(job) -> Prepared:
+    path, name, max_bytes, sections, known_digest, with_tokens = job
+    try:
+        if not path.exists():
+            return Prepared(name=str(path), reason="no such file or folder")
+        if not path.is_file():
+            return Prepared(name=str(path), reason="not a regular file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Prepared(name=name, reason=f"too large ({size:,} bytes; the limit is {max_bytes:,})")
+        data = path.read_bytes()
+    except OSError as exc:
+        return Prepared(name=str(path), reason=f"unreadable ({exc.strerror or exc})")
+    return prepare(name, data, sections, known_digest, with_tokens)
 
 
 @dataclass
@@ -84,8 +150,13 @@ def collect_paths(paths: list[str | Path]) -> list[Path]:
 
 
 class Importer:
-    def __init__(self, max_bytes: int | None = None, update_index: bool = True, force: bool = False):
+    def __init__(
+        self, max_bytes: int | None = None, update_index: bool = True, force: bool = False, workers: int | None = None
+    ):
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
+        # Processes for the text work (None: one per core, for POOL_MIN_FILES
+        # files or more; 0: all in this process).
+        self.workers = workers
         self.update_index = update_index
         # Re-parse files even when their hash is unchanged (after the parser
         # improved); curator-owned fields are still left alone.
@@ -93,6 +164,8 @@ class Importer:
         self.touched: set[int] = set()  # essays whose search document may have changed
         self._sections: list[tuple[str, list[str]]] | None = None
         self._sentence_index: dict[str, set[int]] | None = None
+        self._suggested: dict[int, tuple] = {}
+        self._indexed_any = False
         textutil.init_jieba(settings.JIEBA_CACHE_DIR)
 
     # -- entry points ------------------------------------------------------
@@ -101,13 +174,37 @@ class Importer:
         from essays.search.sync import deferred
 
         report = ImportReport()
+        files = collect_paths(paths)
+        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
+        if len(files) < POOL_MIN_FILES and self.workers is None:
+            workers = 0
         with deferred():  # saves do not index one by one: finish() does, in batches
-            for path in collect_paths(paths):
-                report.files.append(self.import_path(path))
+            for file_report in self._import_files(files, workers):
+                report.files.append(file_report)
                 if progress is not None:
-                    progress(report.files[-1])
+                    progress(file_report)
+                if self.update_index and len(self.touched) >= INDEX_EVERY:
+                    self._update_index(report)
         self.finish(report)
         return report
+
+    def _import_files(self, files: list[Path], workers: int):
+        if workers <= 1:
+            for path in files:
+                yield self.import_path(path)
+            return
+        # The workers are forked from this process (Django, jieba and the
+        # dictionaries already loaded) and never touch the database; each
+        # file comes back in order and is stored here, one transaction each.
+        known = dict(SourceFile.objects.values_list("name", "sha256")) if not self.force else {}
+        sections = self.sections()
+        with_tokens = self.update_index
+        jobs = (
+            (path, path.name, self.max_bytes, sections, known.get(path.name), with_tokens) for path in files
+        )
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for prepared in pool.imap(_prepare_job, jobs, chunksize=2):
+                yield self._store_prepared(prepared)
 
     def import_path(self, path: Path) -> FileReport:
         name = path.name
@@ -125,11 +222,20 @@ class Importer:
         return self.import_bytes(name, data)
 
     def import_bytes(self, name: str, data: bytes) -> FileReport:
-        report = FileReport(name=name)
         if len(data) > self.max_bytes:
-            report.reason = f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})"
-            return report
+            return FileReport(name=name, reason=f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})")
         digest = hashlib.sha256(data).hexdigest()
+        existing = SourceFile.objects.filter(name=name).only("sha256").first()
+        if existing and existing.sha256 == digest and not self.force:
+            return self._store_prepared(Prepared(name=name, digest=digest, size=len(data), skipped=True))
+        return self._store_prepared(prepare(name, data, self.sections()))
+
+    def _store_prepared(self, prepared: Prepared) -> FileReport:
+        name, digest = prepared.name, prepared.digest
+        report = FileReport(name=name)
+        if prepared.reason and not prepared.digest:  # refused before it was read
+            report.reason = prepared.reason
+            return report
         existing = SourceFile.objects.filter(name=name).first()
         if existing and existing.sha256 == digest and not self.force:
             report.status = "unchanged"
@@ -140,32 +246,48 @@ class Importer:
             report.status = "unchanged"
             report.reason = f"same content as {twin.name}"
             return report
-        try:
-            text, encoding = parsing.decode(data)
-            parsed = parsing.parse(text, fallback_title=Path(name).stem)
-        except parsing.ParseError as exc:
-            report.reason = str(exc)
+        if prepared.reason:
+            report.reason = prepared.reason
             return report
+        if prepared.skipped:  # its row changed after the pool read it: a concurrent import
+            report.reason = "changed in the archive during this import; import it again"
+            return report
+        text, encoding, parsed = prepared.text, prepared.encoding, prepared.parsed
+        self._suggested = dict(enumerate(prepared.suggestions, start=1))
+        if prepared.tokens:
+            from essays.search.tokens import prime
+
+            for essay, (title, title_tokens, text_tokens) in zip(parsed.essays, prepared.tokens, strict=True):
+                prime((title,), title_tokens)
+                prime((essay.text,), text_tokens)
         try:
             with transaction.atomic():
-                self._store(name, digest, encoding, text, len(data), parsed, existing, report)
+                self._store(name, digest, encoding, text, prepared.size, parsed, existing, report)
         except Exception as exc:  # the file is rolled back whole; say why in one line
             logger.exception("import of %s failed", name)
             report.status = "failed"
             report.reason = f"could not be stored ({type(exc).__name__}: {exc})".splitlines()[0]
             report.created = report.updated = report.unchanged = report.retired = 0
             self._sentence_index = None  # may hold essays that were rolled back
+        finally:
+            self._suggested = {}
         return report
 
     def finish(self, report: ImportReport) -> None:
         """Bring the planner's statistics and the search index up to date
         with everything imported."""
-        if self.touched:
+        if self.touched or self._indexed_any:
             refresh_planner_statistics()
-        if not (self.update_index and self.touched):
-            return
+        if self.update_index and self.touched:
+            self._update_index(report)
+        from essays.search.tokens import forget_primed
+
+        forget_primed()
+
+    def _update_index(self, report: ImportReport) -> None:
         from essays.search.sync import update_essays
 
+        self._indexed_any = True
         try:
             update_essays(self.touched)
         except Exception as exc:  # the database is right; the index can be rebuilt
@@ -219,6 +341,8 @@ class Importer:
         if previous_import.get("text") == text:
             # Same text as last time: keep the costly suggestions.
             section, tags = previous_import.get("section"), previous_import.get("tags", [])
+        elif position in self._suggested:  # made with the file (prepare)
+            section, tags = self._suggested[position]
         else:
             section = textutil.best_section(parsed_essay.title, text, self.sections())
             tags = sorted(textutil.suggest_tags(parsed_essay.title, text))

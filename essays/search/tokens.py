@@ -120,9 +120,27 @@ class Tokens:
     chars: str
 
 
+# Tokens made ahead, by the importer's worker processes, for texts about to
+# be indexed: each text is segmented once. Taken (and dropped) by the first
+# index_tokens() of the same parts; the importer indexes every INDEX_EVERY
+# essays and forgets what is left at the end, so this stays small.
+_primed: dict[tuple, Tokens] = {}
+
+
+def prime(parts: tuple, tokens: Tokens) -> None:
+    _primed[parts] = tokens
+
+
+def forget_primed() -> None:
+    _primed.clear()
+
+
 def index_tokens(*parts: str) -> Tokens:
     """The tokens of a document made of several parts (title, tags, text):
     bigrams never span two parts."""
+    made = _primed.pop(parts, None)
+    if made is not None:
+        return made
     all_words: list[str] = []
     all_grams: list[str] = []
     all_chars: list[str] = []
