@@ -199,9 +199,7 @@ class Importer:
         known = dict(SourceFile.objects.values_list("name", "sha256")) if not self.force else {}
         sections = self.sections()
         with_tokens = self.update_index
-        jobs = (
-            (path, path.name, self.max_bytes, sections, known.get(path.name), with_tokens) for path in files
-        )
+        jobs = ((path, path.name, self.max_bytes, sections, known.get(path.name), with_tokens) for path in files)
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for prepared in pool.imap(_prepare_job, jobs, chunksize=2):
                 yield self._store_prepared(prepared)

@@ -35,10 +35,13 @@ def _home_shelves() -> dict:
 
 
 def home(request):
+    # The template renders its content once per content version (and
+    # language): two thirds of the page's time under gunicorn.
     context = {
         **freshness.cached("home-shelves", _home_shelves),
         "recent": Essay.objects.readable().listed().sorted_by("new")[:10],
         "tags": tag_shelf()[:30],
+        "content_version": freshness.version(),
     }
     return render(request, "essays/home.html", context)
 

@@ -15,9 +15,13 @@ def fresh_cache():
     would with a new database."""
     from django.core.cache import cache
 
+    from essays import freshness
+
     cache.clear()
+    freshness.forget()
     yield
     cache.clear()
+    freshness.forget()
 
 
 @pytest.fixture

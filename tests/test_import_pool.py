@@ -25,9 +25,9 @@ def snapshot():
             e.duplicate_of.key if e.duplicate_of_id else None,
             e.near_duplicate_of.key if e.near_duplicate_of_id else None,
         )
-        for e in Essay.objects.select_related("source", "section", "duplicate_of", "near_duplicate_of").prefetch_related(
-            "tags"
-        )
+        for e in Essay.objects.select_related(
+            "source", "section", "duplicate_of", "near_duplicate_of"
+        ).prefetch_related("tags")
     )
 
 
@@ -50,7 +50,9 @@ def test_a_pooled_rerun_skips_unchanged_files_and_refuses_bad_ones(search_index,
     report = Importer(update_index=False, workers=2).import_paths([seeds_dir])
     by_name = {f.name: f for f in report.files}
     assert by_name["broken.txt"].status == "failed"
-    assert by_name["zz_copy.txt"].status == "unchanged" and by_name["zz_copy.txt"].reason == f"same content as {seed.name}"
+    assert (
+        by_name["zz_copy.txt"].status == "unchanged" and by_name["zz_copy.txt"].reason == f"same content as {seed.name}"
+    )
     assert all(f.status == "unchanged" for f in report.files if f.name != "broken.txt")
     assert sum(f.unchanged for f in report.files) == Essay.objects.count()
 

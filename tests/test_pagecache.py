@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from essays import views
+from essays import freshness, views
 from essays.models import Essay, Section, Tag
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,7 @@ def page_cache(request, settings):
     settings.CACHES = {"default": LOCMEM if request.param == "locmem" else REDIS}
     settings.PAGE_CACHE = True
     cache.clear()
+    freshness.forget()
     yield request.param
     cache.clear()
 
