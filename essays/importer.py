@@ -166,6 +166,7 @@ class Importer:
         self._sentence_index: dict[str, set[int]] | None = None
         self._suggested: dict[int, tuple] = {}
         self._indexed_any = False
+        self._new_tags: list[tuple[int, list[str]]] = []
         textutil.init_jieba(settings.JIEBA_CACHE_DIR)
 
     # -- entry points ------------------------------------------------------
@@ -269,6 +270,7 @@ class Importer:
             self._sentence_index = None  # may hold essays that were rolled back
         finally:
             self._suggested = {}
+            self._new_tags = []
         return report
 
     def finish(self, report: ImportReport) -> None:
@@ -314,6 +316,7 @@ class Importer:
             essay = old.pop(position, None)
             outcome = self._store_essay(source, position, parsed_essay, parsed.author, essay)
             setattr(report, outcome, getattr(report, outcome) + 1)
+        self._write_new_tags()
         # Essays the file no longer has: hidden, never deleted (links and
         # curator work stay), unless a curator already chose their status.
         for essay in old.values():
@@ -389,7 +392,9 @@ class Importer:
             essay.near_duplicate_of, essay.similarity = None, None
         essay.imported = proposed
         essay.save()
-        if "tags" not in curated:
+        if created:
+            self._new_tags.append((essay.pk, tags))  # written with the file's others (_store)
+        elif "tags" not in curated:
             self._set_tags(essay, tags)
         self._remember_sentences(essay)
 
@@ -414,6 +419,23 @@ class Importer:
     def _section_id(self, slug: str | None) -> int | None:
         self.sections()
         return self._section_ids.get(slug) if slug else None
+
+    def _write_new_tags(self) -> None:
+        """The tags of the file's new essays, in three statements for the
+        whole file instead of four per essay."""
+        pending, self._new_tags = self._new_tags, []
+        names = sorted({name for _, tags in pending for name in tags})
+        if not names:
+            return
+        ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        missing = [Tag(name=n) for n in names if n not in ids]
+        if missing:
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        through = Essay.tags.through
+        through.objects.bulk_create(
+            [through(essay_id=pk, tag_id=ids[name]) for pk, tags in pending for name in tags if name in ids]
+        )
 
     def _set_tags(self, essay: Essay, names: list[str]) -> None:
         existing = {t.name: t for t in Tag.objects.filter(name__in=names)}

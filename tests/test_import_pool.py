@@ -76,3 +76,14 @@ def test_the_index_uses_the_tokens_made_with_the_file(search_index, monkeypatch)
     from essays.search.tiers import SearchRequest
 
     assert run_search(SearchRequest(tokens.parse_query("钟南山"))).total > 0
+
+
+def test_tags_of_new_essays_are_written_per_file(search_index):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        Importer(update_index=False, workers=0).import_paths([SEEDS])
+    tag_writes = [q for q in queries if 'INTO "essays_essay_tags"' in q["sql"]]
+    assert len(tag_writes) == len(list(SEEDS.glob("*.txt")))  # one insert per file, not per essay
+    assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
