@@ -282,6 +282,7 @@ def run(
         }
         log(f"{name}: median {rows[name]['median']:.1f} ms, p95 {rows[name]['p95']:.1f} ms")
 
+    use_engine("default")  # the search view was last pointed at Whoosh
     from bench import pages
 
     urls = pages.page_urls()
