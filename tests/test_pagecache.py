@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from essays import freshness, views
+from essays import freshness, pagecache, views
 from essays.models import Essay, Section, Tag
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,7 @@ def page_cache(request, settings):
     settings.PAGE_CACHE = True
     cache.clear()
     freshness.forget()
+    pagecache.forget()
     yield request.param
     cache.clear()
 
@@ -177,6 +178,15 @@ def test_the_language_is_part_of_the_key(client, newest, page_cache):
     assert '<html lang="en">' in english and '<html lang="zh-Hans">' in chinese
     del client.cookies["django_language"]
     assert get(client, url) == chinese
+
+
+def test_a_page_from_another_process_is_served_from_the_shared_cache(client, newest, page_cache):
+    url = newest.get_absolute_url()
+    html = get(client, url)
+    pagecache.forget()  # as another worker would: nothing of its own, the same cache
+    with CaptureQueriesContext(connection) as queries:
+        assert get(client, url) == html
+    assert len(queries) == 1
 
 
 def test_traditional_and_simplified_are_cached_apart(client, newest, page_cache):
