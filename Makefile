@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The browser tests use Debian's Chromium; Playwright never downloads one.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-sqlite test-postgres lint install migrate seed index serve clean messages check-migrations browser-deps node-deps screenshots bench
+.PHONY: run test test-sqlite test-postgres lint install migrate seed index serve clean messages check-migrations browser-deps node-deps screenshots bench bench-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -80,12 +80,21 @@ test-postgres: install browser-deps node-deps
 
 test: lint check-migrations test-sqlite test-postgres
 
-# Search speed and recall on a synthetic corpus (not part of `make test`):
-# writes docs/benchmarks.md, one section per size. BENCH_ESSAYS="2000 20000 100000"
-# for the largest run (about an hour to build).
+# wrk (Debian's package) for the throughput runs, installed only when missing.
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { echo "apt-get install wrk"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+# Pages, throughput, imports and search on synthetic corpora (not part of
+# `make test`): writes docs/benchmarks.md and its PNG plots. Corpora built
+# before are reused (--keep); BENCH_ESSAYS="2000 20000 100000" for the largest
+# run. The cached run uses (and flushes) Redis database 3: BENCH_REDIS= to skip.
 BENCH_ESSAYS ?= 2000 20000
-bench: install
-	$(BIN)/python -m bench.run --essays $(BENCH_ESSAYS) --output docs/benchmarks.md
+BENCH_IMPORT ?= 5000
+BENCH_REDIS ?= redis://127.0.0.1:6379/3
+bench: install bench-deps
+	$(BIN)/python -m bench.run --essays $(BENCH_ESSAYS) --keep --import-essays $(BENCH_IMPORT) \
+	  --redis-url "$(BENCH_REDIS)" --output docs/benchmarks.md
 
 # PNGs for the README, taken from a running server (`make run` in another
 # terminal): SCREENSHOT_URL=http://127.0.0.1:8000 by default.

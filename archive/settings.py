@@ -91,6 +91,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After authentication: answers a locked-out client's login with 429.
     "axes.middleware.AxesMiddleware",
+    # Stores what the view returned, for anonymous readers (essays/pagecache.py);
+    # only 200s, so a 503 below it is never kept.
+    "essays.pagecache.PageCacheMiddleware",
     # Last, so it sees the views' exceptions first.
     "archive.health.DatabaseUnavailableMiddleware",
 ]
@@ -119,6 +122,11 @@ DATABASES = {"default": env.database_config(os.environ, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache_config(os.environ, VAR_DIR)}
+# Anonymous reader pages served whole from the cache, keyed by the content
+# version so that no page is ever older than the last commit
+# (essays/pagecache.py). Entries of older versions simply age out.
+PAGE_CACHE = env.env_bool(os.environ, "WENJI_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env.env_int(os.environ, "WENJI_PAGE_CACHE_SECONDS", 24 * 3600)
 
 HAYSTACK_CONNECTIONS = {"default": env.search_config(os.environ, VAR_DIR)}
 # Saving or deleting an essay (admin, shell) queues it for the index, written

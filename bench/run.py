@@ -1,6 +1,8 @@
-"""make bench: generate a synthetic corpus, import it, and time search.
+"""make bench: generate a synthetic corpus, import it, and time search, every
+reader page, throughput under load, and imports.
 
-    python -m bench.run [--essays 2000 [20000 ...]] [--repeat 5] [--whoosh-max 5000] [--output docs/benchmarks.md]
+    python -m bench.run [--essays 2000 [20000 ...]] [--repeat 5] [--whoosh-max 5000]
+                        [--import-essays 20000] [--no-load] [--output docs/benchmarks.md]
 
 Everything lives in var/bench-N/ (its own SQLite database and indexes), so
 the archive's data is never touched. In one run it times, over the same
@@ -15,7 +17,11 @@ queries and corpus:
 
 and reports median and p95 latency and each one's verbatim recall (the share
 of essays whose normalised title or text holds every term of the query that
-the method finds).
+the method finds). Then every kind of reader page, uncached, with its query
+count (bench/pages.py); requests per second under wrk against gunicorn with
+2 workers (bench/load.py); and, on a corpus of its own, an import with the
+index at the current code's speed and peak memory. The report is
+docs/benchmarks.md with PNG plots beside it (bench/plots.py).
 """
 
 from __future__ import annotations
@@ -153,7 +159,9 @@ def ground_truth(queries) -> dict[str, set[int]]:
     return truth
 
 
-def run(essays: int, repeat: int, keep: bool, whoosh: bool, log) -> dict:
+def run(
+    essays: int, repeat: int, keep: bool, whoosh: bool, log, load: bool = True, redis_url: str | None = None
+) -> dict:
     var_dir = BASE_DIR / "var" / f"bench-{essays}"
     if var_dir.exists() and not keep:
         shutil.rmtree(var_dir)
@@ -173,6 +181,9 @@ def run(essays: int, repeat: int, keep: bool, whoosh: bool, log) -> dict:
     from essays.search.tokens import parse_query
 
     call_command("migrate", verbosity=0, interactive=False)
+    from essays.importer import refresh_planner_statistics
+
+    refresh_planner_statistics()  # indexes a newer migration added to an older corpus
     info_file = var_dir / "build.json"
     if not Essay.objects.exists():
         build_info = build(var_dir, essays, whoosh, log)
@@ -270,7 +281,21 @@ def run(essays: int, repeat: int, keep: bool, whoosh: bool, log) -> dict:
             "queries": per_query,
         }
         log(f"{name}: median {rows[name]['median']:.1f} ms, p95 {rows[name]['p95']:.1f} ms")
+
+    use_engine("default")  # the search view was last pointed at Whoosh
+    from bench import pages
+
+    urls = pages.page_urls()
+    page_rows = pages.measure(urls, rounds=max(1, repeat // 2), log=log)
+    throughput = {}
+    if load:
+        from bench import load as load_bench
+
+        throughput = load_bench.measure(var_dir, urls, log, redis_url=redis_url)
     return {
+        "pages": page_rows,
+        "throughput": throughput,
+        "load_average": os.getloadavg(),
         "essays": essays,
         "readable": count,
         "repeat": repeat,
@@ -286,15 +311,126 @@ LIKE = "naive LIKE scan"
 TARGET_P95 = {20000: 100.0, 100000: 150.0}
 
 
-def report(results: list[dict]) -> str:
-    """docs/benchmarks.md from one result per corpus size."""
+# Targets of issue 9 (ms): the essay page, and every other page within 2x of it.
+PAGE_P50, PAGE_P95 = 10.0, 25.0
+RPS_TARGETS = {"cached": 1000, "uncached mixed traffic": 300, "uncached essay pages": 300}
+IMPORT_TARGET = 500  # essays/s, index included
+RSS_TARGET_MB = 1024
+
+
+def report(results: list[dict], imported: dict | None = None, plots_dir: Path | None = None) -> str:
+    """docs/benchmarks.md from one result per corpus size (and the import)."""
+    from bench import plots
+
+    pictures = plots.write(results, imported, plots_dir) if plots_dir else []
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench.run`), plots included; numbers from one run on this machine:",
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},",
+        "SQLite and the embedded tantivy index. The machine is shared: the load average (1, 5, 15 min) at",
+        "the end of each size's run is given, and every comparison is made within one run.",
+        "",
+        *[f"![{title}]({name})" for name, title in pictures],
+    ]
+    lines += pages_report(results)
+    lines += throughput_report(results)
+    lines += import_report(imported)
+    lines += ["", "# Search", ""]
+    return "\n".join(lines + search_report(results)) + "\n"
+
+
+def _met(ok: bool | None) -> str:
+    return "–" if ok is None else "yes" if ok else "no"
+
+
+def pages_report(results: list[dict]) -> list[str]:
+    sized = [r for r in results if r.get("pages")]
+    if not sized:
+        return []
+    lines = [
+        "",
+        "## Pages",
+        "",
+        "Every kind of reader page through `django.test.Client`, uncached (the page cache off; the",
+        "fragments cached per content version warm, as after the first view), kinds interleaved request",
+        "by request (`bench/pages.py`). Median / p95 in ms, and the most queries one page ran.",
+        f"Targets at 20,000 and 100,000 essays: the essay page p50 ≤ {PAGE_P50:.0f} ms and p95 ≤ {PAGE_P95:.0f} ms,",
+        "every other page within 2× of that.",
+        "",
+        "| page | " + " | ".join(f"{r['readable']:,} essays" for r in sized) + " |",
+        "|---|" + "---:|" * len(sized),
+    ]
+    for kind in sized[0]["pages"]:
+        cells = []
+        for r in sized:
+            row = r["pages"].get(kind)
+            cells.append(f"{row['median']:.1f} / {row['p95']:.1f} ({row['queries']} q)" if row else "–")
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    lines += ["", "| essays | page | p50 | p95 | target p50 / p95 | met |", "|---:|---|---:|---:|---:|---|"]
+    for r in sized:
+        if r["essays"] < 20000:
+            continue
+        for kind, row in r["pages"].items():
+            factor = 1 if kind == "essay page" else 2
+            ok = row["median"] <= PAGE_P50 * factor and row["p95"] <= PAGE_P95 * factor
+            lines.append(
+                f"| {r['readable']:,} | {kind} | {row['median']:.1f} | {row['p95']:.1f} "
+                f"| {PAGE_P50 * factor:.0f} / {PAGE_P95 * factor:.0f} | {_met(ok)} |"
+            )
+    return lines
+
+
+def throughput_report(results: list[dict]) -> list[str]:
+    sized = [r for r in results if r.get("throughput")]
+    if not sized:
+        return []
+    lines = [
+        "",
+        "## Requests per second",
+        "",
+        "gunicorn with 2 sync workers (`--preload`) on the bench corpus, wrk with 16 connections for",
+        "10 s per scenario (`bench/load.py`). Cached: the page cache on (locmem per worker, or the",
+        "Redis server), after 3 s of warm-up. Mixed traffic: home, list pages, tags, sections, searches",
+        "and essay pages; uncached essay pages: 2,000 different essays.",
+        "",
+        "| essays | scenario | req/s | p50 ms | p95 ms | p99 ms | non-2xx | target req/s | met | load average |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in sized:
+        load = ", ".join(f"{x:.1f}" for x in r.get("load_average", []))
+        for name, row in r["throughput"].items():
+            target = next((t for key, t in RPS_TARGETS.items() if name.startswith(key)), None)
+            ok = None if target is None else row["rps"] >= target
+            lines.append(
+                f"| {r['readable']:,} | {name} | {row['rps']:.0f} | {row['p50']:.1f} | {row['p95']:.1f} | {row['p99']:.1f} "
+                f"| {row['non2xx']} | {target or '–'} | {_met(ok)} | {load} |"
+            )
+    return lines
+
+
+def import_report(imported: dict | None) -> list[str]:
+    if not imported:
+        return []
+    ok = imported["per_second"] >= IMPORT_TARGET
+    return [
+        "",
+        "## Import",
+        "",
+        "A fresh synthetic corpus imported end to end with the search index, as `import_seeds`",
+        "does (`bench/imports.py`).",
+        "",
+        "| essays | files | seconds | essays/s | target | peak RSS, main process | largest worker | met |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| {imported['essays']:,} | {imported['files']:,} | {imported['seconds']:.0f} | {imported['per_second']:.0f} "
+        f"| {IMPORT_TARGET} | {imported['peak_rss_mb']:.0f} MB | {imported.get('peak_worker_rss_mb', 0):.0f} MB | {_met(ok)} |",
+    ]
+
+
+def search_report(results: list[dict]) -> list[str]:
     first = results[0]
     lines = [
-        "# Search benchmark",
-        "",
-        "Written by `make bench` (`python -m bench.run`); numbers from one run on this machine:",
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},",
-        "SQLite. Latency is wall time per query, in milliseconds, after one warm-up. For each of the",
+        "Latency is wall time per query, in milliseconds, after one warm-up. For each of the",
         f"{len(QUERIES)} queries every method runs in turn, {first['repeat']} times (interleaved, so a busy",
         "moment on this shared machine hits them alike). A search view's time covers the whole page",
         "(engine, database, snippets, template); the other rows only fetch 20 ids and a count.",
@@ -303,7 +439,7 @@ def report(results: list[dict]) -> str:
         "Build times (import, index) are those of the run that built each corpus: with `--keep` an",
         "earlier run's, with the code of that day.",
         "",
-        "## Targets",
+        "## Search targets",
         "",
         "| essays | view p95 | target | LIKE p95 | LIKE median ÷ view median | met |",
         "|---:|---:|---:|---:|---:|---|",
@@ -320,14 +456,14 @@ def report(results: list[dict]) -> str:
         )
     for result in results:
         lines += section(result)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def section(result: dict) -> list[str]:
     build, rows = result["build"], result["rows"]
     lines = [
         "",
-        f"## {result['readable']} essays",
+        f"## Search, {result['readable']} essays",
         "",
         f"Corpus: {result['essays']} essays requested, {result['readable']} readable after import (recombined",
         "seed sentences in two of the seeds' layouts; `bench/corpus.py`).",
@@ -386,14 +522,26 @@ def main(argv=None):
         default=5000,
         help="time our Whoosh backend only up to this many essays (its index is slow to build; 0: never)",
     )
+    parser.add_argument("--import-essays", type=int, default=0, help="also time an import of this many essays")
+    parser.add_argument("--no-load", action="store_true", help="skip the gunicorn + wrk runs")
+    parser.add_argument(
+        "--redis-url", default="redis://127.0.0.1:6379/3", help="Redis for the cached run ('' to skip; it is flushed)"
+    )
     parser.add_argument("--json", type=Path, help=argparse.SUPPRESS)  # one size, results as JSON (internal)
+    parser.add_argument("--import-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     def log(message):
         print(message, file=sys.stderr, flush=True)
 
+    if args.json and args.import_child:
+        from bench.imports import run_import
+
+        args.json.write_text(json.dumps(run_import(args.essays[0], log)), encoding="utf-8")
+        return
     if args.json:  # a child: one corpus size, in a process of its own (Django is set up once per process)
-        result = run(args.essays[0], args.repeat, args.keep, args.essays[0] <= args.whoosh_max, log)
+        whoosh = args.essays[0] <= args.whoosh_max
+        result = run(args.essays[0], args.repeat, args.keep, whoosh, log, not args.no_load, args.redis_url or None)
         args.json.write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
         return
     results = []
@@ -401,10 +549,18 @@ def main(argv=None):
         out = BASE_DIR / "var" / f"bench-{essays}.json"
         command = [sys.executable, "-m", "bench.run", "--essays", str(essays), "--repeat", str(args.repeat)]
         command += ["--json", str(out), "--whoosh-max", str(args.whoosh_max)] + (["--keep"] if args.keep else [])
+        command += ["--redis-url", args.redis_url] + (["--no-load"] if args.no_load else [])
         log(f"== {essays} essays")
         subprocess.run(command, check=True, cwd=BASE_DIR)
         results.append(json.loads(out.read_text(encoding="utf-8")))
-    text = report(results)
+    imported = None
+    if args.import_essays:
+        out = BASE_DIR / "var" / f"bench-import-{args.import_essays}.json"
+        log(f"== import of {args.import_essays} essays")
+        command = [sys.executable, "-m", "bench.run", "--essays", str(args.import_essays), "--import-child"]
+        subprocess.run([*command, "--json", str(out)], check=True, cwd=BASE_DIR)
+        imported = json.loads(out.read_text(encoding="utf-8"))
+    text = report(results, imported, plots_dir=args.output.parent if args.output else None)
     print(text)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

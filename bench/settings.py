@@ -1,6 +1,8 @@
 """Settings for `make bench`: the project's, with plain static file storage
 (no collectstatic needed) and the test client's host allowed."""
 
+import os
+
 from archive.settings import *  # noqa: F403
 from archive.settings import ALLOWED_HOSTS, HAYSTACK_CONNECTIONS, STORAGES, VAR_DIR
 
@@ -11,3 +13,7 @@ HAYSTACK_CONNECTIONS = {
     **HAYSTACK_CONNECTIONS,
     "whoosh": {"ENGINE": "essays.search.whoosh_backend.ChineseWhooshEngine", "PATH": str(VAR_DIR / "whoosh_index")},
 }
+# Timings are of rendered pages: the page cache is off unless asked for
+# (bench/load.py's cached runs set WENJI_PAGE_CACHE=1).
+if "WENJI_PAGE_CACHE" not in os.environ:
+    PAGE_CACHE = False

@@ -17,7 +17,7 @@ import jieba
 
 from essays.models import Essay, Section, Tag
 from essays.parsing import looks_like_name
-from essays.textutil import init_jieba, to_simplified
+from essays.textutil import add_word, cut, init_jieba, to_simplified
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def corpus_words() -> dict[str, str]:
         if looks_like_name(folded):
             people[folded] += NAME_MIN_COUNT
     for title, text in Essay.objects.readable().values_list("title", "text").iterator():
-        for word in jieba.cut(to_simplified(f"{title}\n{text}")):
+        for word in cut(to_simplified(f"{title}\n{text}")):
             if 2 <= len(word) <= 4 and not known.get(word) and looks_like_name(word):
                 people[word] += 1
     for name, count in people.items():
@@ -76,7 +76,7 @@ def load_dictionary(path) -> int:
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if len(parts) == 3 and parts[1].isdigit():
-            jieba.add_word(parts[0], int(parts[1]), parts[2])
+            add_word(parts[0], int(parts[1]), parts[2])
             count += 1
     _loaded.add(key)
     logger.info("loaded %d corpus words from %s", count, path)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,100 @@ logger = logging.getLogger(__name__)
 # A sentence held by more essays than this is boilerplate to near-duplicate
 # detection (see Importer._near_duplicate).
 COMMON_SENTENCE_HOLDERS = 50
+# With at least this many files, the reading, parsing and text work runs in a
+# pool of processes (one per core); the database writes stay here.
+POOL_MIN_FILES = 8
+# The search index is brought up to date every this many touched essays
+# during a long import (memory stays flat), and at the end.
+INDEX_EVERY = 2000
+
+
+@dataclass
+class Prepared:
+    """A file read, decoded, parsed and analysed (in a worker process): all
+    an import needs but the database. ``reason`` refuses it."""
+
+    name: str
+    digest: str = ""
+    size: int = 0
+    reason: str = ""
+    # For translated reports (FileReport.code, .values).
+    code: str = ""
+    values: dict = field(default_factory=dict)
+    hint: parsing.CutHint | None = None  # how it was cut, when not the parser's guess
+    skipped: bool = False  # same name and content as in the archive: nothing done
+    text: str = ""
+    encoding: str = ""
+    parsed: parsing.ParsedCollection | None = None
+    # Per essay: (section slug, candidate tag terms) from its text, and its
+    # search tokens (title, text): each text is segmented once, here.
+    suggestions: list = field(default_factory=list)
+    tokens: list = field(default_factory=list)
+
+
+def refusal(name: str, data: bytes) -> str:
+    """Why ``data`` is not an essay file at all, judged by its name and first
+    bytes (a Wenji backup, JSON), or ``""``."""
+    if data.lstrip()[:1] == b"{" and b'"wenji-backup"' in data[:200]:
+        return "a Wenji backup; restore it with manage.py restore_essays"
+    if Path(name).suffix.lower() in (".jsonl", ".json"):
+        return "JSON, not an essay text file (a backup? restore it with manage.py restore_essays)"
+    return ""
+
+
+def prepare(
+    name: str,
+    data: bytes,
+    sections,
+    known_digest: str | None = None,
+    with_tokens: bool = False,
+    hint: parsing.CutHint | None = None,
+) -> Prepared:
+    """Everything about one file that needs no database: the CPU-bound part
+    of an import, run in a pool's worker (no Django models used)."""
+    prepared = Prepared(name=name, size=len(data), digest=hashlib.sha256(data).hexdigest(), hint=hint)
+    if known_digest == prepared.digest:
+        prepared.skipped = True
+        return prepared
+    prepared.reason = refusal(name, data)
+    if prepared.reason:
+        return prepared
+    try:
+        prepared.text, prepared.encoding = parsing.decode(data)
+        prepared.parsed = parsing.parse(prepared.text, fallback_title=Path(name).stem, hint=hint)
+    except parsing.ParseError as exc:
+        prepared.reason = str(exc)
+        prepared.code, prepared.values = "unparsable", {"message": str(exc)}
+        return prepared
+    from essays.search.tokens import index_tokens
+
+    for essay in prepared.parsed.essays:
+        section = textutil.best_section(essay.title, essay.text, sections)
+        prepared.suggestions.append((section, tagging.candidate_terms(essay.title, essay.text)))
+        if with_tokens:
+            prepared.tokens.append((essay.title[:300], index_tokens(essay.title[:300]), index_tokens(essay.text)))
+    return prepared
+
+
+def _too_large(name: str, size: int, limit: int) -> Prepared:
+    reason = f"too large ({size:,} bytes; the limit is {limit:,})"
+    return Prepared(name=name, reason=reason, code="too_large", values={"size": size, "limit": limit})
+
+
+def _prepare_job(job) -> Prepared:
+    path, name, max_bytes, sections, known_digest, with_tokens, hint = job
+    try:
+        if not path.exists():
+            return Prepared(name=str(path), reason="no such file or folder")
+        if not path.is_file():
+            return Prepared(name=str(path), reason="not a regular file")
+        size = path.stat().st_size
+        if size > max_bytes:
+            return _too_large(name, size, max_bytes)
+        data = path.read_bytes()
+    except OSError as exc:
+        return Prepared(name=str(path), reason=f"unreadable ({exc.strerror or exc})")
+    return prepare(name, data, sections, known_digest, with_tokens, hint)
 
 
 @dataclass
@@ -96,8 +192,13 @@ def collect_paths(paths: list[str | Path]) -> list[Path]:
 
 
 class Importer:
-    def __init__(self, max_bytes: int | None = None, update_index: bool = True, force: bool = False):
+    def __init__(
+        self, max_bytes: int | None = None, update_index: bool = True, force: bool = False, workers: int | None = None
+    ):
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
+        # Processes for the text work (None: one per core, for POOL_MIN_FILES
+        # files or more; 0: all in this process).
+        self.workers = workers
         self.update_index = update_index
         # Re-parse files even when their hash is unchanged (after the parser
         # improved); curator-owned fields are still left alone.
@@ -106,6 +207,9 @@ class Importer:
         self.to_tag: set[int] = set()  # essays whose words changed: tagged in finish()
         self._sections: list[tuple[str, list[str]]] | None = None
         self._sentence_index: dict[str, set[int]] | None = None
+        self._suggested: dict[int, tuple] = {}
+        self._indexed_any = False
+        self._new_tags: list[tuple[int, list[str]]] = []
         textutil.init_jieba(settings.JIEBA_CACHE_DIR)
 
     # -- entry points ------------------------------------------------------
@@ -114,13 +218,44 @@ class Importer:
         from essays.search.sync import deferred
 
         report = ImportReport()
+        files = collect_paths(paths)
+        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
+        if len(files) < POOL_MIN_FILES and self.workers is None:
+            workers = 0
         with deferred():  # saves do not index one by one: finish() does, in batches
-            for path in collect_paths(paths):
-                report.files.append(self.import_path(path))
+            for file_report in self._import_files(files, workers):
+                report.files.append(file_report)
                 if progress is not None:
-                    progress(report.files[-1])
+                    progress(file_report)
+                if self.update_index and len(self.touched) >= INDEX_EVERY:
+                    self._update_index(report)
         self.finish(report)
         return report
+
+    def _import_files(self, files: list[Path], workers: int):
+        if workers <= 1:
+            for path in files:
+                yield self.import_path(path)
+            return
+        # The workers are forked from this process (Django, jieba and the
+        # dictionaries already loaded) and never touch the database; each
+        # file comes back in order and is stored here, one transaction each.
+        known = dict(SourceFile.objects.values_list("name", "sha256")) if not self.force else {}
+        # The cut a curator chose at upload, kept for later imports of the file.
+        hints = {
+            name: parsing.CutHint(**hint)
+            for name, hint in SourceFile.objects.exclude(cut_hint={}).values_list("name", "cut_hint")
+            if hint
+        }
+        sections = self.sections()
+        with_tokens = self.update_index
+        jobs = (
+            (path, path.name, self.max_bytes, sections, known.get(path.name), with_tokens, hints.get(path.name))
+            for path in files
+        )
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for prepared in pool.imap(_prepare_job, jobs, chunksize=2):
+                yield self._store_prepared(prepared)
 
     def import_path(self, path: Path) -> FileReport:
         name = path.name
@@ -141,18 +276,22 @@ class Importer:
         """Import one file. ``hint`` says how to cut it (a curator's choice,
         kept on the collection for later re-imports); without one, the hint
         the collection was last cut with, else the parser's guess."""
-        report = FileReport(name=name)
         if len(data) > self.max_bytes:
-            report.reason = f"too large ({len(data):,} bytes; the limit is {self.max_bytes:,})"
-            report.code, report.values = "too_large", {"size": len(data), "limit": self.max_bytes}
-            return report
-        if data.lstrip()[:1] == b"{" and b'"wenji-backup"' in data[:200]:
-            report.reason = "a Wenji backup; restore it with manage.py restore_essays"
-            return report
-        if Path(name).suffix.lower() in (".jsonl", ".json"):
-            report.reason = "JSON, not an essay text file (a backup? restore it with manage.py restore_essays)"
-            return report
+            return self._store_prepared(_too_large(name, len(data), self.max_bytes))
         digest = hashlib.sha256(data).hexdigest()
+        existing = SourceFile.objects.filter(name=name).only("sha256", "cut_hint").first()
+        if existing and existing.sha256 == digest and not self.force:
+            return self._store_prepared(Prepared(name=name, digest=digest, size=len(data), skipped=True))
+        if hint is None and existing and existing.cut_hint:
+            hint = parsing.CutHint(**existing.cut_hint)
+        return self._store_prepared(prepare(name, data, self.sections(), hint=hint))
+
+    def _store_prepared(self, prepared: Prepared) -> FileReport:
+        name, digest = prepared.name, prepared.digest
+        report = FileReport(name=name)
+        if prepared.reason and not prepared.digest:  # refused before it was read
+            report.reason, report.code, report.values = prepared.reason, prepared.code, prepared.values
+            return report
         existing = SourceFile.objects.filter(name=name).first()
         if existing:
             report.source_id = existing.pk
@@ -166,21 +305,27 @@ class Importer:
             report.reason = f"same content as {twin.name}"
             report.code, report.values, report.source_id = "same_content", {"twin": twin.name}, twin.pk
             return report
-        if hint is None and existing and existing.cut_hint:
-            hint = parsing.CutHint(**existing.cut_hint)
-        try:
-            text, encoding = parsing.decode(data)
-            parsed = parsing.parse(text, fallback_title=Path(name).stem, hint=hint)
-        except parsing.ParseError as exc:
-            report.reason = str(exc)
-            report.code, report.values = "unparsable", {"message": str(exc)}
+        if prepared.reason:
+            report.reason, report.code, report.values = prepared.reason, prepared.code, prepared.values
             return report
+        if prepared.skipped:  # its row changed after the pool read it: a concurrent import
+            report.reason = "changed in the archive during this import; import it again"
+            return report
+        text, encoding, parsed = prepared.text, prepared.encoding, prepared.parsed
+        self._suggested = dict(enumerate(prepared.suggestions, start=1))
+        if prepared.tokens:
+            from essays.search.tokens import prime
+
+            for essay, (title, title_tokens, text_tokens) in zip(parsed.essays, prepared.tokens, strict=True):
+                prime((title,), title_tokens)
+                prime((essay.text,), text_tokens)
         try:
             with transaction.atomic():
                 if existing and existing.cut_curated:
-                    self._keep_curated_cut(existing, digest, encoding, text, len(data), report)
+                    self._keep_curated_cut(existing, digest, encoding, text, prepared.size, report)
                 else:
-                    self._store(name, digest, encoding, text, len(data), parsed, existing, report)
+                    self._store(name, digest, encoding, text, prepared.size, parsed, existing, report)
+                    hint = prepared.hint
                     if hint is not None and hint.mode in ("family", "separator", "single"):
                         SourceFile.objects.filter(name=name).update(cut_hint={"mode": hint.mode, "family": hint.family})
         except Exception as exc:  # the file is rolled back whole; say why in one line
@@ -192,6 +337,9 @@ class Importer:
             report.created_ids = []
             report.doubts = []
             self._sentence_index = None  # may hold essays that were rolled back
+        finally:
+            self._suggested = {}
+            self._new_tags = []
         return report
 
     def _keep_curated_cut(self, source, digest, encoding, text, size, report) -> None:
@@ -212,7 +360,8 @@ class Importer:
 
     def finish(self, report: ImportReport) -> None:
         """Tag what was imported from the archive's vocabulary, then bring
-        the planner's statistics and the search index up to date."""
+        the planner's statistics and the search index up to date; the index
+        is then checked against the database as a whole."""
         if self.to_tag:
             from essays.search.sync import deferred
 
@@ -220,19 +369,26 @@ class Importer:
                 tagged = retagging.retag(only=self.to_tag)
             self.touched |= tagged.changed
             self.to_tag.clear()
-        if self.touched:
+        if self.touched or self._indexed_any:
             refresh_planner_statistics()
-        if not self.update_index:
-            return
+        if self.update_index:
+            self._update_index(report, repair_all=True)
+        from essays.search.tokens import forget_primed
+
+        forget_primed()
+
+    def _update_index(self, report: ImportReport, repair_all: bool = False) -> None:
         from essays.search.sync import repair, update_essays
 
+        self._indexed_any = True
         try:
             if self.touched:
                 update_essays(self.touched)
             # And whatever an earlier run left out: an import killed after
             # storing some files never indexed their essays, and its re-run
             # finds those files unchanged.
-            report.repair = repair()
+            if repair_all:
+                report.repair = repair()
         except Exception as exc:  # the database is right; the index can be rebuilt
             logger.exception("search index update failed")
             report.index_error = f"search index not updated ({type(exc).__name__}: {exc}); run ensure_search_index"
@@ -264,6 +420,7 @@ class Importer:
             self.created_ids = report.created_ids
             outcome = self._store_essay(source, position, parsed_essay, parsed.author, essay)
             setattr(report, outcome, getattr(report, outcome) + 1)
+        self._write_new_tags()
         # Essays the file no longer has: hidden, never deleted (links and
         # curator work stay), unless a curator already chose their status.
         for essay in old.values():
@@ -300,6 +457,9 @@ class Importer:
             # Same words as last time: keep the costly suggestions.
             section, tags = previous_import.get("section"), previous_import.get("tags", [])
             terms = essay.terms
+        elif position in self._suggested:  # made with the file (prepare); tags come in finish()
+            section, terms = self._suggested[position]
+            tags = previous_import.get("tags", [])
         else:
             section = textutil.best_section(parsed_essay.title, text, self.sections())
             # Tags come from the archive's vocabulary once the whole run is
@@ -359,7 +519,9 @@ class Importer:
         essay.save()
         if needs_tags:
             self.to_tag.add(essay.pk)
-        if "tags" not in curated:
+        if created:
+            self._new_tags.append((essay.pk, tags))  # written with the file's others (_store)
+        elif "tags" not in curated:
             self._set_tags(essay, tags)
         self._remember_sentences(essay)
 
@@ -387,6 +549,23 @@ class Importer:
     def _section_id(self, slug: str | None) -> int | None:
         self.sections()
         return self._section_ids.get(slug) if slug else None
+
+    def _write_new_tags(self) -> None:
+        """The tags of the file's new essays, in three statements for the
+        whole file instead of four per essay."""
+        pending, self._new_tags = self._new_tags, []
+        names = sorted({name for _, tags in pending for name in tags})
+        if not names:
+            return
+        ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        missing = [Tag(name=n) for n in names if n not in ids]
+        if missing:
+            Tag.objects.bulk_create(missing, ignore_conflicts=True)
+            ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        through = Essay.tags.through
+        through.objects.bulk_create(
+            [through(essay_id=pk, tag_id=ids[name]) for pk, tags in pending for name in tags if name in ids]
+        )
 
     def _set_tags(self, essay: Essay, names: list[str]) -> None:
         existing = {t.name: t for t in Tag.objects.filter(name__in=names)}

@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from essays import views
@@ -21,6 +21,14 @@ urlpatterns = [
     path("tags/<path:name>/", views.tag_detail, name="tag"),
     path("feed/", LatestEssaysFeed(), name="feed"),
     path("sections/<str:slug>/feed/", SectionFeed(), name="section_feed"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of one sitemap per kind (essays in pages of 5,000): no
+    # response grows with the archive.
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "essays:sitemap_section"},
+        name="sitemap",
+    ),
+    path("sitemap-<str:section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -15,9 +15,15 @@ def fresh_cache():
     would with a new database."""
     from django.core.cache import cache
 
+    from essays import freshness, pagecache
+
     cache.clear()
+    freshness.forget()
+    pagecache.forget()
     yield
     cache.clear()
+    freshness.forget()
+    pagecache.forget()
 
 
 @pytest.fixture

@@ -27,3 +27,7 @@ JIEBA_CORPUS_DICT = None
 # No background repair threads in tests (they would share the test
 # database); tests/test_healing.py switches it on and runs the repair in place.
 SEARCH_SELF_HEALING = False
+# Tests run in transactions that never commit, so the content version never
+# changes within a test: whole-page caching would serve a page from before
+# the test's own edits. tests/test_pagecache.py switches it on and commits.
+PAGE_CACHE = False

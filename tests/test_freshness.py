@@ -64,3 +64,39 @@ def test_home_shelves_follow_a_renamed_tag_and_a_featured_essay(client, imported
     html = client.get("/").content.decode()
     assert "改过的标签名" in html
     assert [e.pk for e in client.get("/").context["featured"]] == [essay.pk]
+
+
+def test_the_cloud_of_every_tag_is_rendered_once_per_version(client, imported, django_capture_on_commit_callbacks):
+    cloud = "essays/includes/tag_cloud.html"
+    first = client.get("/tags/")
+    assert cloud in [t.name for t in first.templates]
+    second = client.get("/tags/")
+    assert cloud not in [t.name for t in second.templates]
+    assert second.content == first.content
+    tag = Tag.objects.in_use()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.name = "云中的新名字"
+        tag.save()
+    assert "云中的新名字" in client.get("/tags/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/tags/").content.decode()
+    assert "，文章数：" not in client.get("/tags/").content.decode()
+
+
+def test_the_essay_pages_neighbours_and_related_essays_follow_a_hide(
+    client, imported, django_capture_on_commit_callbacks
+):
+    main = Essay.objects.readable().filter(position=2).first()
+    url = main.get_absolute_url()
+    response = client.get(url)
+    related, following = response.context["related"], response.context["next"]
+    assert related and following
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert not any("UNION" in q["sql"] for q in queries)  # cached for this content version
+    with django_capture_on_commit_callbacks(execute=True):
+        for essay in [related[0], following]:
+            essay.status = Essay.Status.HIDDEN
+            essay.save()
+    html = client.get(url).content.decode()
+    assert related[0].get_absolute_url() not in html and following.get_absolute_url() not in html

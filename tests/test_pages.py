@@ -144,9 +144,16 @@ def test_section_feed(client, imported):
 def test_sitemap_lists_everything_readable_with_the_real_host(client, imported):
     import xml.etree.ElementTree as ET
 
-    response = client.get("/sitemap.xml", HTTP_HOST="localhost")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = {loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", ns)}
+    index = ET.fromstring(client.get("/sitemap.xml", HTTP_HOST="localhost").content)
+    sitemaps = [loc.text for loc in index.findall("s:sitemap/s:loc", ns)]
+    assert sitemaps == [
+        f"http://localhost/sitemap-{name}.xml" for name in ("essays", "collections", "sections", "tags")
+    ]
+    locs = set()
+    for sitemap in sitemaps:
+        response = client.get(sitemap.removeprefix("http://localhost"), HTTP_HOST="localhost")
+        locs |= {loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", ns)}
     for essay in Essay.objects.readable():
         assert f"http://localhost{essay.get_absolute_url()}" in locs
     assert f"http://localhost{essay_at('002', 7).get_absolute_url()}" not in locs

@@ -25,9 +25,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import jieba
-
-from essays.textutil import init_jieba, to_simplified
+from essays.textutil import cut, cut_for_search, to_simplified
 
 # A token that never comes out of a query: it keeps the bigrams of two parts
 # of a document (title, tags, text) from running into each other.
@@ -107,9 +105,8 @@ def bigrams(chars: str) -> list[str]:
 def words(text: str) -> list[str]:
     """jieba search-mode words of two or more letters or digits, in order,
     from normalised text."""
-    init_jieba()
     out = []
-    for word in jieba.cut_for_search(normalize(text)):
+    for word in cut_for_search(normalize(text)):
         folded = "".join(c for c in word if is_word_char(c))
         if len(folded) >= 2:
             out.append(folded)
@@ -123,9 +120,27 @@ class Tokens:
     chars: str
 
 
+# Tokens made ahead, by the importer's worker processes, for texts about to
+# be indexed: each text is segmented once. Taken (and dropped) by the first
+# index_tokens() of the same parts; the importer indexes every INDEX_EVERY
+# essays and forgets what is left at the end, so this stays small.
+_primed: dict[tuple, Tokens] = {}
+
+
+def prime(parts: tuple, tokens: Tokens) -> None:
+    _primed[parts] = tokens
+
+
+def forget_primed() -> None:
+    _primed.clear()
+
+
 def index_tokens(*parts: str) -> Tokens:
     """The tokens of a document made of several parts (title, tags, text):
     bigrams never span two parts."""
+    made = _primed.pop(parts, None)
+    if made is not None:
+        return made
     all_words: list[str] = []
     all_grams: list[str] = []
     all_chars: list[str] = []
@@ -205,9 +220,8 @@ def clean_query(raw: str, limit: int = MAX_QUERY_CHARS) -> tuple[str, bool]:
 
 
 def _segment(text: str) -> list[str]:
-    init_jieba()
     out: list[str] = []
-    for word in jieba.cut(text):
+    for word in cut(text):
         if word and word not in out:
             out.append(word)
     return out

@@ -1,0 +1,89 @@
+"""Imports with a pool of worker processes give exactly what an import in one
+process gives, and each text is segmented once for tags and the index."""
+
+import pytest
+
+from essays.importer import Importer
+from essays.models import Essay, SourceFile, Tag
+from essays.search import tokens
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return sorted(
+        (
+            e.source.name,
+            e.position,
+            e.key,
+            e.title,
+            e.author,
+            e.section.slug if e.section_id else None,
+            tuple(sorted(t.name for t in e.tags.all())),
+            e.status,
+            e.duplicate_of.key if e.duplicate_of_id else None,
+            e.near_duplicate_of.key if e.near_duplicate_of_id else None,
+        )
+        for e in Essay.objects.select_related(
+            "source", "section", "duplicate_of", "near_duplicate_of"
+        ).prefetch_related("tags")
+    )
+
+
+def test_a_pool_imports_what_one_process_imports(search_index):
+    pooled = Importer(update_index=False, workers=2).import_paths([SEEDS])
+    assert not pooled.failed
+    with_pool = snapshot()
+    SourceFile.objects.all().delete()
+    Tag.objects.all().delete()
+    alone = Importer(update_index=False, workers=0).import_paths([SEEDS])
+    assert snapshot() == with_pool
+    assert [f.line() for f in pooled.files] == [f.line() for f in alone.files]
+
+
+def test_a_pooled_rerun_skips_unchanged_files_and_refuses_bad_ones(search_index, write_file, seeds_dir):
+    Importer(update_index=False, workers=2).import_paths([seeds_dir])
+    (seeds_dir / "broken.txt").write_bytes(b"")
+    seed = sorted(SEEDS.glob("*.txt"))[3]
+    (seeds_dir / "zz_copy.txt").write_bytes(seed.read_bytes())
+    report = Importer(update_index=False, workers=2).import_paths([seeds_dir])
+    by_name = {f.name: f for f in report.files}
+    assert by_name["broken.txt"].status == "failed"
+    assert (
+        by_name["zz_copy.txt"].status == "unchanged" and by_name["zz_copy.txt"].reason == f"same content as {seed.name}"
+    )
+    assert all(f.status == "unchanged" for f in report.files if f.name != "broken.txt")
+    assert sum(f.unchanged for f in report.files) == Essay.objects.count()
+
+
+def test_the_index_uses_the_tokens_made_with_the_file(search_index, monkeypatch):
+    made = []
+    original = tokens.index_tokens
+
+    def counting(*parts):
+        if parts not in tokens._primed:
+            made.append(parts)
+        return original(*parts)
+
+    monkeypatch.setattr(tokens, "index_tokens", counting)
+    report = Importer(update_index=True, workers=2).import_paths([SEEDS])
+    assert not report.index_error
+    bodies = set(Essay.objects.readable().values_list("text", flat=True))
+    assert not [parts for parts in made if parts and parts[0] in bodies]  # no text segmented again
+    assert not tokens._primed  # nothing left over
+    from essays.search.engine import run_search
+    from essays.search.tiers import SearchRequest
+
+    assert run_search(SearchRequest(tokens.parse_query("钟南山"))).total > 0
+
+
+def test_tags_of_new_essays_are_written_per_file(search_index):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        Importer(update_index=False, workers=0).import_paths([SEEDS])
+    tag_writes = [q for q in queries if 'INTO "essays_essay_tags"' in q["sql"]]
+    assert len(tag_writes) == len(list(SEEDS.glob("*.txt")))  # one insert per file, not per essay
+    assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()

@@ -1,0 +1,83 @@
+"""Pages whose cost does not grow with the archive: each page of a listing
+is read through an index in its order, never by sorting every essay. Checked
+on the statements and, on SQLite (what `make bench` measures), on their
+query plans; speed itself is for `make bench`."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from essays.models import Tag
+
+pytestmark = pytest.mark.django_db
+
+
+def sqlite_plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return " ".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def page_statement(queries, table: str) -> str:
+    statements = [q["sql"] for q in queries if "LIMIT" in q["sql"] and f'FROM "{table}"' in q["sql"]]
+    assert statements, [q["sql"] for q in queries]
+    return statements[-1]
+
+
+@pytest.mark.parametrize("url", ["/essays/?page=2", "/essays/?page=2&sort=order", "/sections/kangyi/?page=2"])
+def test_collection_order_pages_walk_an_index_in_their_order(client, imported, url, monkeypatch):
+    from essays import views
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 3)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    sql = page_statement(queries, "essays_essay")
+    # The order is the essays' own columns (no collection name to join and sort by).
+    assert 'ORDER BY "essays_essay"."source_id" ASC, "essays_essay"."position" ASC LIMIT' in sql
+    if connection.vendor == "sqlite":
+        plan = sqlite_plan(sql)
+        assert "TEMP B-TREE" not in plan, plan
+
+
+def test_a_tag_page_walks_the_tag_essay_index(client, imported, monkeypatch):
+    from essays import views
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 3)
+    tag = Tag.objects.in_use()[0]
+    client.get("/tags/")  # the tag counts, cached for this content version
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"{tag.get_absolute_url()}?page=2")
+    sql = page_statement(queries, "essays_essay_tags")
+    assert sql.startswith('SELECT "essays_essay_tags"."essay_id"') and "ORDER BY 1 DESC LIMIT 3 OFFSET 3" in sql
+    assert not any("COUNT(" in q["sql"] for q in queries)  # the count is the cached tag count
+    if connection.vendor == "sqlite":
+        plan = sqlite_plan(sql)
+        assert "TEMP B-TREE" not in plan and "essays_essay_tags_tag_essay" in plan, plan
+    assert response.context["paginator"].count == tag.count
+    shown = [e.pk for e in response.context["essays"]]
+    assert shown == list(tag.essays.readable().order_by("-pk").values_list("pk", flat=True)[3:6])
+
+
+def test_a_section_feed_walks_an_index_newest_first(client, imported):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/sections/kangyi/feed/").status_code == 200
+    sql = page_statement(queries, "essays_essay")
+    assert 'ORDER BY "essays_essay"."created" DESC, "essays_essay"."id" DESC LIMIT' in sql
+    if connection.vendor == "sqlite":
+        plan = sqlite_plan(sql)
+        assert "TEMP B-TREE" not in plan and "essay_readable_section_new" in plan, plan
+
+
+def test_the_sitemap_is_an_index_of_files_of_bounded_size(client, imported, monkeypatch):
+    import xml.etree.ElementTree as ET
+
+    from essays import sitemaps
+
+    monkeypatch.setattr(sitemaps.EssaySitemap, "limit", 10)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    files = [loc.text.removeprefix("http://testserver") for loc in index.findall("s:sitemap/s:loc", ns)]
+    essay_files = [f for f in files if f.startswith("/sitemap-essays.xml")]
+    assert len(essay_files) == 4  # 32 readable seed essays, 10 a file
+    for url in essay_files:
+        assert len(ET.fromstring(client.get(url).content).findall("s:url", ns)) <= 10
