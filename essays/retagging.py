@@ -127,11 +127,29 @@ def retag(only=None, dry_run: bool = False) -> RetagReport:
             Tag.objects.bulk_create(missing, ignore_conflicts=True)
             existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
         now = timezone.now()
+        through = Essay.tags.through
+        added = []
+        retagged = set()
         for essay, wanted, automatic in updates:
-            if set(wanted) != {t.name for t in essay.tags.all()}:
-                essay.tags.set([existing[n] for n in wanted])
+            have = {t.name: t.pk for t in essay.tags.all()}
+            gone = [pk for name, pk in have.items() if name not in wanted]
+            if gone:
+                through.objects.filter(essay_id=essay.pk, tag_id__in=gone).delete()
+            added += [through(essay_id=essay.pk, tag_id=existing[n].pk) for n in wanted if n not in have]
+            if gone or set(wanted) != set(have):
+                retagged.add(essay.pk)
             # The automatic tags are the importer's word from now on.
             Essay.objects.filter(pk=essay.pk).update(imported={**essay.imported, "tags": automatic}, updated=now)
+        # A whole import's new tags in a few statements, not one per essay;
+        # bulk writes send no signals, so the search index and the content
+        # version are told here.
+        through.objects.bulk_create(added, ignore_conflicts=True, batch_size=500)
+        if retagged:
+            from essays import freshness
+            from essays.search import sync
+
+            sync.queue(retagged)
+            freshness.changed()
     return report
 
 

@@ -78,12 +78,14 @@ def test_the_index_uses_the_tokens_made_with_the_file(search_index, monkeypatch)
     assert run_search(SearchRequest(tokens.parse_query("钟南山"))).total > 0
 
 
-def test_tags_of_new_essays_are_written_per_file(search_index):
+def test_tags_of_new_essays_are_written_in_batches(search_index):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         Importer(update_index=False, workers=0).import_paths([SEEDS])
     tag_writes = [q for q in queries if 'INTO "essays_essay_tags"' in q["sql"]]
-    assert len(tag_writes) == len(list(SEEDS.glob("*.txt")))  # one insert per file, not per essay
+    # The archive's vocabulary tags the whole run at its end (essays.retagging):
+    # a few batched inserts, never one per essay.
+    assert 0 < len(tag_writes) <= len(list(SEEDS.glob("*.txt")))
     assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
