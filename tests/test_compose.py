@@ -51,6 +51,18 @@ def test_web_settings_point_at_the_db_service():
     assert database["PASSWORD"] == "pw"
 
 
+def test_web_shares_the_redis_cache_service():
+    """Several web processes must count the search limit, hold the repair
+    lock and keep cached pages in one place: the compose stack's Redis."""
+    environment = web_environment(POSTGRES_PASSWORD="pw", DJANGO_SECRET_KEY="k")
+    cache = env.cache_config(environment, Path("/var/lib/wenji"))
+    assert cache["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache["LOCATION"].startswith("redis://cache:6379/")
+    assert COMPOSE["services"]["cache"]["image"].startswith("redis:")
+    assert COMPOSE["services"]["web"]["depends_on"]["cache"]["condition"] == "service_healthy"
+    assert "healthcheck" in COMPOSE["services"]["cache"]
+
+
 def test_web_search_index_lives_on_the_persistent_volume():
     environment = web_environment(POSTGRES_PASSWORD="pw", DJANGO_SECRET_KEY="k")
     search = env.search_config(environment, Path("/var/lib/wenji"))
