@@ -8,6 +8,21 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the site's default language: a request made in
+    English (the footer switch, an English cookie) leaves that language
+    active in the thread, and a message built outside a request (an import
+    report, a doubt) would otherwise come out in whichever language the
+    previous test ended in."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test's database is rolled back without its commits ever running,
     so the content version (essays.freshness) stays put while the content
