@@ -106,15 +106,15 @@ def candidate_terms(title: str, text: str, words=None) -> dict[str, list]:
     tags. ``words``: the title's and the text's words when the caller has
     already segmented them (title words first, then ``None``, then the
     text's), to save segmenting twice."""
-    import jieba
     import jieba.posseg
 
     from essays.parsing import looks_like_name
-    from essays.textutil import init_jieba, to_simplified
+    from essays.textutil import cut, init_jieba, to_simplified
 
     init_jieba()
     if words is None:
-        words = [*jieba.cut(to_simplified(title)), None, *jieba.cut(to_simplified(text))]
+        # rjieba: jieba's cuts, 20-50 times faster (essays.textutil.cut).
+        words = [*cut(to_simplified(title)), None, *cut(to_simplified(text))]
     pos_table = jieba.posseg.dt.word_tag_tab
     counts: Counter = Counter()
     kinds: dict[str, str] = {}
