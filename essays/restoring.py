@@ -5,6 +5,13 @@ records go by name and key (a collection's file name, an essay's key), never
 by primary key, so a backup restores into any database, SQLite or
 PostgreSQL. The fields an essay's other fields imply (character count,
 placeholder flag, fingerprint) are computed again, as on every save.
+
+The history records (format version 3) come after the essays: the
+database's history of sections, tags, collections and essays is replaced by
+the backup's, each row under the restored object's new id. Objects deleted
+since (``{"gone": n}``) get ids of their own, above every living one, and the
+id sequence is moved past them so a new object never takes one. A user the
+database lacks leaves ``history_user`` empty.
 """
 
 from __future__ import annotations
@@ -14,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import connection, models, transaction
 
 from essays import exporting, freshness
 from essays.models import Essay, Section, SourceFile, Tag, TagAlias
@@ -35,6 +43,7 @@ class NotEmpty(Exception):
 class Restored:
     counts: dict[str, int] = field(default_factory=dict)
     nul_stripped: int = 0  # text fields that held NUL (possible in SQLite, never in PostgreSQL)
+    users_missing: int = 0  # history rows whose user is not in this database
 
     def line(self) -> str:
         c = self.counts
@@ -42,6 +51,10 @@ class Restored:
             f"restored {c.get('essay', 0)} essays, {c.get('collection', 0)} collections, "
             f"{c.get('tag', 0)} tags, {c.get('section', 0)} sections"
         )
+        if c.get("history"):
+            text += f", {c['history']} history records"
+            if self.users_missing:
+                text += f" ({self.users_missing} by users this database lacks, kept without a user)"
         if self.nul_stripped:
             text += f"; NUL characters removed from {self.nul_stripped} fields"
         return text
@@ -56,7 +69,11 @@ REQUIRED = {
         "featured", "duplicate_of_key", "near_duplicate_of_key", "similarity", "imported", "imported_text",
         "created", "updated",
     },
+    "history": {
+        "model", "object", "history_date", "history_type", "history_change_reason", "history_user", "fields",
+    },
 }  # fmt: skip
+HISTORY_MODELS = {kind: model for kind, model, _ in exporting.HISTORY}
 
 
 def read_header(path: Path) -> dict:
@@ -125,6 +142,141 @@ class _Cleaner:
         return value
 
 
+def _bump_sequence(model, last: int) -> None:
+    """Make sure the id sequence of ``model`` never hands out ``last`` or
+    below again (the ids given to objects the history says were deleted)."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [connection.ops.quote_name(table)])
+            sequence = cursor.fetchone()[0]
+            cursor.execute(f"SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM {sequence})))", [sequence, last])
+        elif connection.vendor == "sqlite":
+            cursor.execute("UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [last, table])
+            if not cursor.rowcount:
+                cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last])
+        else:  # pragma: no cover - Wenji runs on SQLite and PostgreSQL
+            raise NotImplementedError(connection.vendor)
+
+
+def clear_history() -> None:
+    """Delete the history of sections, tags, collections and essays (a
+    restore's own saves and deletions write some; the backup's replaces it)."""
+    # Raw deletes: the rows refer to nothing and nothing refers to them but the tags rows, gone first.
+    exporting.essay_tags_history().objects.all()._raw_delete(connection.alias)
+    for _kind, model, _natural in exporting.HISTORY:
+        model.history.model.objects.all()._raw_delete(connection.alias)
+
+
+class _History:
+    """Writes a backup's history records, in batches, under the restored
+    objects' ids."""
+
+    def __init__(self, restored: Restored, live: dict[str, dict[str, int]]):
+        self.restored = restored
+        self.live = live
+        self.ghosts: dict[str, dict[int, int]] = {kind: {} for kind in HISTORY_MODELS}
+        self.next_ghost: dict[str, int] = {}
+        user = get_user_model()
+        self.users = dict(user.objects.values_list(user.USERNAME_FIELD, "pk"))
+        self.fields = {
+            kind: {f.name: f for f in exporting.history_fields(model)} for kind, model in HISTORY_MODELS.items()
+        }
+        self.pending: list[tuple[models.Model, list]] = []
+        self.kind: str | None = None
+
+    def ref(self, kind: str, value):
+        if value is None:
+            return None
+        if isinstance(value, dict) and isinstance(value.get("gone"), int):
+            ghosts = self.ghosts[kind]
+            if value["gone"] not in ghosts:
+                if kind not in self.next_ghost:
+                    top = HISTORY_MODELS[kind].objects.aggregate(top=models.Max("pk"))["top"]
+                    self.next_ghost[kind] = (top or 0) + 1
+                ghosts[value["gone"]] = self.next_ghost[kind]
+                self.next_ghost[kind] += 1
+            return ghosts[value["gone"]]
+        if isinstance(value, str):
+            return self.live[kind][value]  # a KeyError names what the backup lacks
+        raise ValueError(f"not a reference to a {kind}: {value!r}")
+
+    def add(self, number: int, r: dict) -> None:
+        kind = r["model"]
+        if kind not in HISTORY_MODELS:
+            raise NotABackup(f"line {number}: history of an unknown model {kind!r}")
+        if kind != self.kind:
+            self.flush()
+            self.kind = kind
+        fields = self.fields[kind]
+        given = r["fields"] if isinstance(r["fields"], dict) else {}
+        missing = set(fields) - set(given)
+        if missing:
+            raise NotABackup(f"line {number}: history record lacks fields {', '.join(sorted(missing))}")
+        unknown = set(given) - set(fields)
+        if unknown:
+            raise NotABackup(f"line {number}: history record has unknown fields {', '.join(sorted(unknown))}")
+        if kind == "essay" and not isinstance(r.get("tags"), list):
+            raise NotABackup(f"line {number}: history record lacks tags")
+        if r["object"] is None:
+            raise NotABackup(f"line {number}: history record names no object")
+        try:
+            row, tags = self._row(kind, r, given)
+        except ValueError as exc:
+            raise NotABackup(f"line {number}: history record: {exc}") from None
+        self.pending.append((row, tags))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def _row(self, kind: str, r: dict, given: dict):
+        if r["history_type"] not in ("+", "~", "-"):
+            raise ValueError(f"unknown history_type {r['history_type']!r}")
+        if not isinstance(r["history_date"], str):
+            raise ValueError("no history_date")
+        user_id = None
+        if r["history_user"] is not None:
+            user_id = self.users.get(r["history_user"])
+            if user_id is None:
+                self.restored.users_missing += 1
+        row = HISTORY_MODELS[kind].history.model(
+            id=self.ref(kind, r["object"]),
+            history_date=_when(r["history_date"]),
+            history_type=r["history_type"],
+            history_change_reason=r["history_change_reason"],
+            history_user_id=user_id,
+        )
+        for name, f in self.fields[kind].items():
+            value = given[name]
+            if f.is_relation:
+                setattr(row, f.attname, self.ref(exporting.FK_KINDS[f.related_model], value))
+            elif isinstance(f, models.DateTimeField):
+                setattr(row, f.attname, _when(value))
+            else:
+                setattr(row, f.attname, value)
+        tags = [self.ref("tag", t) for t in r.get("tags", [])] if kind == "essay" else []
+        return row, tags
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        model = HISTORY_MODELS[self.kind].history.model
+        created = model.objects.bulk_create([row for row, _ in self.pending])
+        if self.kind == "essay":
+            through = exporting.essay_tags_history()
+            model_rows = []
+            # ``id`` is the old through row's: nothing reads it, and it would not be this database's.
+            for row, (_, tags) in zip(created, self.pending, strict=True):
+                model_rows += [through(id=0, essay_id=row.id, tag_id=tag, history_id=row.history_id) for tag in tags]
+            through.objects.bulk_create(model_rows, batch_size=BATCH)
+        self.pending.clear()
+
+    def finish(self) -> None:
+        self.flush()
+        for kind, ghosts in self.ghosts.items():
+            if ghosts:
+                _bump_sequence(HISTORY_MODELS[kind], max(ghosts.values()))
+
+
 def restore(path: Path, replace: bool = False) -> Restored:
     read_header(path)
     restored = Restored()
@@ -161,10 +313,38 @@ def restore(path: Path, replace: bool = False) -> Restored:
             Essay.tags.through.objects.bulk_create(through)
             pending.clear()
 
+        def finish_essays():
+            flush_essays()
+            linked = []
+            for key, duplicate_of, near in links:
+                if duplicate_of or near:
+                    try:
+                        linked.append(
+                            Essay(
+                                pk=essay_ids[key],
+                                duplicate_of_id=essay_ids[duplicate_of] if duplicate_of else None,
+                                near_duplicate_of_id=essay_ids[near] if near else None,
+                            )
+                        )
+                    except KeyError as exc:
+                        raise NotABackup(f"essay {key} links to a missing essay {exc.args[0]!r}") from None
+            Essay.objects.bulk_update(linked, ["duplicate_of", "near_duplicate_of"], batch_size=BATCH)
+            clear_history()
+
+        history: _History | None = None
         for number, kind, r in _records(path):
             r = clean(r)
             restored.counts[kind] = restored.counts.get(kind, 0) + 1
             try:
+                if kind == "history":
+                    if history is None:  # the first one: everything it can refer to is in
+                        finish_essays()
+                        live = {"section": sections, "tag": tags, "collection": sources, "essay": essay_ids}
+                        history = _History(restored, live)
+                    history.add(number, r)
+                    continue
+                if history is not None:
+                    raise NotABackup(f"line {number}: a {kind} record after the history records")
                 if kind == "section":
                     section = Section.objects.create(
                         name=r["name"], slug=r["slug"], description=r["description"],
@@ -200,21 +380,9 @@ def restore(path: Path, replace: bool = False) -> Restored:
                         flush_essays()
             except KeyError as exc:
                 raise NotABackup(f"line {number}: {kind} refers to a missing {exc.args[0]!r}") from None
-        flush_essays()
-
-        linked = []
-        for key, duplicate_of, near in links:
-            if duplicate_of or near:
-                try:
-                    linked.append(
-                        Essay(
-                            pk=essay_ids[key],
-                            duplicate_of_id=essay_ids[duplicate_of] if duplicate_of else None,
-                            near_duplicate_of_id=essay_ids[near] if near else None,
-                        )
-                    )
-                except KeyError as exc:
-                    raise NotABackup(f"essay {key} links to a missing essay {exc.args[0]!r}") from None
-        Essay.objects.bulk_update(linked, ["duplicate_of", "near_duplicate_of"], batch_size=BATCH)
+        if history is None:
+            finish_essays()
+        else:
+            history.finish()
         freshness.changed()
     return restored

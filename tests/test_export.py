@@ -16,7 +16,7 @@ def export(tmp_path):
     target = tmp_path / "backup.jsonl"
     call_command("export_essays", "--output", str(target), stdout=io.StringIO())
     records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    assert records[0] == {"type": "header", "format": "wenji-backup", "version": 2}
+    assert records[0] == {"type": "header", "format": "wenji-backup", "version": 3}
     return [r for r in records if r["type"] == "essay"]
 
 
@@ -62,3 +62,36 @@ def test_export_refuses_a_folder_and_a_missing_folder(db, tmp_path):
         call_command("export_essays", "--output", str(tmp_path))
     with pytest.raises(CommandError, match="does not exist"):
         call_command("export_essays", "--output", str(tmp_path / "nope" / "b.jsonl"))
+
+
+def test_export_ends_with_the_history_by_model_then_time(imported, curator, tmp_path):
+    from essays import repair
+
+    essay = Essay.objects.get(source__name__startswith="004", position=1)
+    essay.title = "策展人的标题"
+    essay._change_reason = "策展：改标题"
+    essay._history_user = curator
+    essay.save()
+    repair.split(essay, 1)
+    target = tmp_path / "backup.jsonl"
+    call_command("export_essays", "--output", str(target), stdout=io.StringIO())
+    records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    kinds = [r["type"] for r in records]
+    first = kinds.index("history")
+    assert set(kinds[first:]) == {"history"} and "essay" in kinds[:first]
+    history = records[first:]
+    order = {"section": 0, "tag": 1, "collection": 2, "essay": 3}
+    keys = [(order[r["model"]], r["history_date"]) for r in history]
+    assert keys == sorted(keys)
+    rows = [r for r in history if r["model"] == "essay" and r["object"] == essay.key]
+    assert [r["history_change_reason"] for r in rows] == ["导入", "策展：改标题", rows[2]["history_change_reason"]]
+    edit = rows[1]
+    assert edit["history_user"] == "curator" and edit["history_type"] == "~"
+    assert edit["fields"]["title"] == "策展人的标题" and edit["fields"]["key"] == essay.key
+    assert edit["fields"]["source"] == essay.source.name and edit["fields"]["section"] == essay.section.name
+    assert edit["tags"] == sorted(t.name for t in essay.tags.all())
+    assert edit["history_date"].endswith("+00:00") and "T" in edit["history_date"]
+    assert "id" not in edit["fields"] and "history_id" not in edit
+    assert rows[0]["history_user"] is None
+    sources = [r for r in history if r["model"] == "collection"]
+    assert sources and all(r["object"] == r["fields"]["name"] for r in sources)

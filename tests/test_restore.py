@@ -8,7 +8,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
+from essays import repair
 from essays.models import Essay, Section, SourceFile, Tag, TagAlias
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +23,10 @@ def essay_at(prefix, position):
 
 
 @pytest.fixture
-def curated(imported):
-    """The seeds with a curator's work on them: every kind of field taken over."""
+def curated(imported, curator):
+    """The seeds with a curator's work on them: every kind of field taken
+    over, and a history of it (an edit with who and why, a split, a merge
+    that deletes an essay, a tag merge that deletes a tag)."""
     essay = essay_at("003", 1)
     essay.title = "策展人改的标题"
     essay.text = essay.text + "\n策展人补的一段。"
@@ -43,7 +47,34 @@ def curated(imported):
     source = SourceFile.objects.get(name__startswith="004")
     source.intro = "编者按：改过。"
     source.save()
+    edited = essay_at("003", 2)
+    edited.text = "策展人改写的正文。\n第二段。\n第三段。"
+    edited._change_reason = "策展：改写正文"
+    edited._history_user = curator
+    edited.save()
+    repair.split(edited, 1)
+    repair.merge_with_next(essay_at("004", 1))
+    kept, gone = Tag.objects.create(name="留下的标签"), Tag.objects.create(name="并掉的标签")
+    edited.tags.add(gone)
+    kept.merge([gone])
     return essay
+
+
+def history_lines(data: bytes) -> list[dict]:
+    records = [json.loads(line) for line in data.splitlines()]
+    return [r for r in records if r["type"] == "history"]
+
+
+def assert_history_kept(data: bytes):
+    """The curator history of ``curated`` is in the backup ``data``."""
+    rows = history_lines(data)
+    reasons = {r["history_change_reason"] for r in rows}
+    assert "策展：改写正文" in reasons
+    assert any((r or "").startswith("拆分：") for r in reasons) and any((r or "").startswith("合并：") for r in reasons)
+    assert any(r["history_user"] == "curator" for r in rows)
+    assert any(r["model"] == "essay" and isinstance(r["object"], dict) for r in rows)  # the merged-away essay
+    assert any(r["model"] == "tag" and r["history_type"] == "-" for r in rows)
+    assert {r["model"] for r in rows} >= {"essay", "tag", "section", "collection"}
 
 
 def export_bytes(tmp_path, name="a.jsonl") -> bytes:
@@ -54,15 +85,17 @@ def export_bytes(tmp_path, name="a.jsonl") -> bytes:
 
 def test_the_backup_starts_with_a_versioned_header(curated, tmp_path):
     first = export_bytes(tmp_path).split(b"\n", 1)[0]
-    assert json.loads(first) == {"type": "header", "format": "wenji-backup", "version": 2}
+    assert json.loads(first) == {"type": "header", "format": "wenji-backup", "version": 3}
 
 
 def test_restore_replace_in_place_gives_the_same_bytes_and_keeps_curator_work(curated, tmp_path):
     before = export_bytes(tmp_path)
+    assert_history_kept(before)
     curated_before = {e.key: e.curated_fields() for e in Essay.objects.all()}
     out = io.StringIO()
     call_command("restore_essays", str(tmp_path / "a.jsonl"), "--replace", "--no-index", stdout=out)
     assert "restored 33 essays, 5 collections" in out.getvalue()
+    assert f"{len(history_lines(before))} history records" in out.getvalue()
     assert export_bytes(tmp_path, "b.jsonl") == before
     assert {e.key: e.curated_fields() for e in Essay.objects.all()} == curated_before
     essay = Essay.objects.get(key=curated.key)
@@ -87,11 +120,28 @@ def test_a_non_empty_database_is_refused_without_replace(curated, tmp_path):
         ("合集\n1、标题\n正文。\n".encode(), "not a Wenji backup"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not a Wenji backup"),
         (b'{"source": "a.txt", "position": 1, "title": "x"}\n', "before format versions"),
-        (b'{"type": "header", "format": "wenji-backup", "version": 99}\n', "version 99; this Wenji reads up to 2"),
+        (b'{"type": "header", "format": "wenji-backup", "version": 99}\n', "version 99; this Wenji reads up to 3"),
+        (b'{"type": "header", "format": "wenji-backup", "version": 4}\n', "version 4; this Wenji reads up to 3"),
         (b'{"type": "header", "format": "wenji-backup", "version": 2}\n{"type": "poem"}\n', "unknown record type"),
         (
             b'{"type": "header", "format": "wenji-backup", "version": 2}\n{"type": "tag", "name": "x"}\n',
             "lacks aliases",
+        ),
+        (
+            b'{"type": "header", "format": "wenji-backup", "version": 3}\n{"type": "history", "model": "poem", '
+            b'"object": "x", "history_date": "2026-01-01T00:00:00+00:00", "history_type": "+", '
+            b'"history_change_reason": null, "history_user": null, "fields": {}}\n',
+            "line 2: history of an unknown model 'poem'",
+        ),
+        (
+            b'{"type": "header", "format": "wenji-backup", "version": 3}\n{"type": "history", "model": "tag"}\n',
+            "history record lacks fields, history_change_reason",
+        ),
+        (
+            b'{"type": "header", "format": "wenji-backup", "version": 3}\n{"type": "history", "model": "tag", '
+            b'"object": "x", "history_date": "2026-01-01T00:00:00+00:00", "history_type": "+", '
+            b'"history_change_reason": null, "history_user": null, "fields": {"name": "x"}}\n',
+            "line 2: history refers to a missing 'x'",
         ),
         (b"", "not a Wenji backup"),
     ],
@@ -115,6 +165,63 @@ def test_a_nul_in_a_backup_never_reaches_the_database(db, tmp_path):
     call_command("restore_essays", str(path), "--no-index", stdout=out)
     assert list(Tag.objects.values_list("name", flat=True)) == ["坏标签"]
     assert "NUL characters removed from 1 fields" in out.getvalue()
+
+
+def test_the_history_restores_so_an_earlier_version_comes_back(curated, tmp_path, curator_client):
+    edited = essay_at("003", 2)
+    original = edited.history.earliest().text
+    merged_into = essay_at("004", 1)
+    gone_key = Essay.history.filter(history_type="-", history_change_reason__startswith="合并：").get().key
+    export_bytes(tmp_path)
+    call_command("restore_essays", str(tmp_path / "a.jsonl"), "--replace", "--no-index", stdout=io.StringIO())
+
+    edited = Essay.objects.get(key=edited.key)
+    rows = list(edited.history.order_by("history_date", "history_id"))
+    assert [r.history_change_reason for r in rows][:2] == ["导入", "策展：改写正文"]
+    assert rows[1].history_user.username == "curator" and rows[1].text.startswith("策展人改写的正文")
+    assert sorted(t.name for t in Tag.objects.filter(pk__in=[r.tag_id for r in rows[-1].tags.all()])) == sorted(
+        t.name for t in edited.tags.all()
+    )
+    # Through the admin's restore view: the text comes back and the split is undone.
+    part_key = essay_at("003", 3).key
+    response = curator_client.post(reverse("admin:essays_essay_restore", args=[edited.pk, rows[0].history_id]))
+    assert response.status_code == 302
+    edited.refresh_from_db()
+    assert edited.text == original
+    assert not Essay.objects.filter(key=part_key).exists()
+    # A new essay never takes the id the restored history gave a deleted one.
+    new = Essay.objects.create(source=edited.source, position=999, key="brandnew00", title="新", text="新的一篇。")
+    assert not Essay.history.filter(id=new.pk).exclude(key="brandnew00").exists()
+    # Through essays.repair.restore: the merged-away essay comes back under its key and its own history.
+    merged_into = Essay.objects.get(key=merged_into.key)
+    repair.restore(merged_into, merged_into.history.earliest())
+    back = Essay.objects.get(key=gone_key)
+    assert back.history.filter(history_type="-").exists()
+
+
+def test_a_history_user_missing_here_is_restored_as_no_user(curated, tmp_path, curator):
+    before = export_bytes(tmp_path)
+    curator.delete()
+    out = io.StringIO()
+    call_command("restore_essays", str(tmp_path / "a.jsonl"), "--replace", "--no-index", stdout=out)
+    assert "by users this database lacks, kept without a user" in out.getvalue()
+    after = history_lines(export_bytes(tmp_path, "b.jsonl"))
+    assert [r["history_user"] for r in after] == [None] * len(after)
+    assert [{**r, "history_user": None} for r in history_lines(before)] == after
+
+
+def test_a_version_2_backup_restores_without_history(curated, tmp_path):
+    lines = export_bytes(tmp_path).decode().splitlines(keepends=True)
+    old = [line for line in lines if json.loads(line)["type"] != "history"]
+    old[0] = json.dumps({"type": "header", "format": "wenji-backup", "version": 2}) + "\n"
+    path = tmp_path / "v2.jsonl"
+    path.write_text("".join(old), encoding="utf-8")
+    out = io.StringIO()
+    call_command("restore_essays", str(path), "--replace", "--no-index", stdout=out)
+    assert "restored 33 essays" in out.getvalue() and "history" not in out.getvalue()
+    # The restore's own saves and deletions leave no history behind.
+    assert not any(model.history.exists() for model in (Essay, Tag, Section, SourceFile))
+    assert export_bytes(tmp_path, "b.jsonl").decode().splitlines(keepends=True)[1:] == old[1:]
 
 
 def test_import_seeds_refuses_a_json_lines_file_by_name(db, write_file, run_import):
@@ -142,14 +249,21 @@ CHAIN = ["sqlite", "postgresql"] if ON_POSTGRES else ["sqlite"]
 
 def test_round_trip_into_fresh_databases_is_byte_identical(curated, tmp_path, scratch_database, manage):
     backup = export_bytes(tmp_path, "original.jsonl")
+    assert_history_kept(backup)
     current = tmp_path / "original.jsonl"
     for step, vendor in enumerate(CHAIN):
         url = scratch_database(f"restore{step}", vendor=vendor)
         code, out, err = manage(url, "migrate", "--noinput", "-v", "0")
         assert code == 0, err
+        # The curator's account is there (user accounts are not in the backup).
+        code, out, err = manage(
+            url, "shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('curator')"
+        )
+        assert code == 0, err
         code, out, err = manage(url, "restore_essays", current, index=tmp_path / f"index{step}")
         assert code == 0, err
         assert "restored 33 essays" in out and "Search index repaired: " in out
+        assert "history records" in out and "lack" not in out
         again = tmp_path / f"again{step}.jsonl"
         code, out, err = manage(url, "export_essays", "--output", again)
         assert code == 0, err

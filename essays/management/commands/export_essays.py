@@ -13,14 +13,14 @@ from essays.exporting import export_lines
 def summary(counts: dict) -> str:
     return (
         f"exported {counts.get('essay', 0)} essays, {counts.get('collection', 0)} collections, "
-        f"{counts.get('tag', 0)} tags, {counts.get('section', 0)} sections"
+        f"{counts.get('tag', 0)} tags, {counts.get('section', 0)} sections, {counts.get('history', 0)} history records"
     )
 
 
 class Command(BaseCommand):
     help = (
-        "Write the archive as a backup (JSON Lines: a header, then sections, tags, collections "
-        "and essays), to stdout or --output FILE; manage.py restore_essays reads it back."
+        "Write the archive as a backup (JSON Lines: a header, then sections, tags, collections, "
+        "essays and their change history), to stdout or --output FILE; manage.py restore_essays reads it back."
     )
 
     def add_arguments(self, parser):

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = (
         "Read a backup written by export_essays into an empty database (essays, texts, "
         "collections with their raw files, sections, tags and their old names, statuses, "
-        "duplicate links, curator changes, times), in one transaction; then bring the search "
+        "duplicate links, curator changes, times, change history), in one transaction; then bring the search "
         "index in step. --replace first deletes the archive's essays, collections and tags."
     )
 
