@@ -156,6 +156,10 @@ AXES_CLIENT_IP_CALLABLE = "archive.clients.client_ip"
 AXES_USERNAME_CALLABLE = "archive.clients.login_username"
 AXES_LOCKOUT_CALLABLE = "archive.clients.locked_out"
 AXES_VERBOSE = False
+# django-axes's admin pages (attempts, failures, logs) have no Chinese and
+# would put English into the curators' admin; unlocking is a command
+# (axes_reset_username, axes_reset_ip: docs/production.md).
+AXES_ENABLE_ADMIN = False
 
 # Requests per client to /search/ and, counted apart, /search/suggest/
 # (e.g. 60/m), on the shared cache; unset: no limit (archive/ratelimit.py).

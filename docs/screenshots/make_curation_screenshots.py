@@ -65,6 +65,23 @@ def main():
             shoot(page, "upload-preview", width_name)
             page.click("input[name=cancel]")
 
+            # The preview and the report after confirming, light and dark (the
+            # admin follows the system's colour scheme); one file per width.
+            for scheme in ("light", "dark"):
+                page.emulate_media(color_scheme=scheme)
+                page.goto("/admin/essays/sourcefile/upload/")
+                name = f"{width_name}样例{scheme}.txt"
+                page.set_input_files(
+                    "input[type=file]",
+                    {"name": name, "mimeType": "text/plain", "buffer": (SAMPLE + width_name + scheme).encode()},
+                )
+                page.click("#upload-form input[type=submit]")
+                shoot(page, f"upload-preview-{scheme}", width_name)
+                page.click("input[name=confirm]")
+                page.wait_for_load_state()
+                shoot(page, f"upload-report-{scheme}", width_name)
+            page.emulate_media(color_scheme="light")
+
             # A collection's re-cut page, previewing the hand-marked lines.
             page.goto("/admin/essays/sourcefile/")
             page.locator("#result_list tbody tr th a").first.click()
