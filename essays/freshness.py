@@ -20,6 +20,7 @@ from collections import OrderedDict
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from essays.oncommit import OncePerCommit
@@ -33,14 +34,23 @@ _request = threading.local()
 
 
 def version() -> str:
-    from essays.models import ContentVersion
-
     token = getattr(_request, "token", None)
     if token is None:
-        token = ContentVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "initial"
+        token = _read_version() or "initial"
         if getattr(_request, "active", False):
             _request.token = token
     return token
+
+
+def _read_version() -> str | None:
+    # Plain SQL: read on every request, where building the ORM query cost
+    # more than running it.
+    from essays.models import ContentVersion
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT token FROM {ContentVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def _request_started(**kwargs) -> None:

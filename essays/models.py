@@ -153,6 +153,19 @@ class Section(models.Model):
 
 
 class TagQuerySet(models.QuerySet):
+    def of_essay(self, essay) -> list:
+        """The tags of ``essay`` by name, as the essay page shows them
+        (name and link; other fields deferred): one plain statement over the
+        (essay, tag) link table, read on every first view of a page."""
+        through = Essay.tags.through._meta.db_table
+        sql = (
+            f"SELECT t.id, t.name FROM {Tag._meta.db_table} t JOIN {through} l ON l.tag_id = t.id"
+            f" WHERE l.essay_id = %s ORDER BY t.name"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [essay.pk])
+            return [loaded(Tag, self.db, id=pk, name=name) for pk, name in cursor.fetchall()]
+
     def in_use(self) -> list:
         """Tags on at least one readable essay, each with ``count``, most used
         first."""
@@ -255,6 +268,14 @@ class EssayPage:
         return [found[pk] for pk in pks if pk in found]
 
 
+def loaded(model, db: str, **values):
+    """An instance of ``model`` as the ORM loads it from a row of plain SQL:
+    the given columns (by attname) set, every other field deferred (read on
+    access), ``_state`` saying it came from ``db``."""
+    fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(db, fields, [values[name] for name in fields])
+
+
 def readable_q(prefix: str = "") -> models.Q:
     """The one definition of what readers see: published, and not a duplicate
     of another essay. ``prefix`` reaches essays through a relation
@@ -262,8 +283,18 @@ def readable_q(prefix: str = "") -> models.Q:
     return models.Q(**{f"{prefix}status": Essay.Status.PUBLISHED, f"{prefix}duplicate_of__isnull": True})
 
 
-# Large fields only the admin reads: a collection's raw file, the import snapshot.
-HEAVY_FIELDS = ("source__raw_text", "imported", "imported_text", "terms")
+# Fields only the admin and the importer read: a collection's raw file and
+# its cut bookkeeping (JSON, decoded on every load), the import snapshot.
+HEAVY_FIELDS = (
+    "source__raw_text",
+    "source__curated_cut",
+    "source__cut_hint",
+    "source__previous_cut",
+    "source__cut_doubts",
+    "imported",
+    "imported_text",
+    "terms",
+)
 
 
 def readable_count():
@@ -341,15 +372,18 @@ class EssayQuerySet(models.QuerySet):
         }
         return self.order_by(*orderings.get(sort, COLLECTION_ORDER))
 
-    def related_to(self, essay, limit: int = 5, per_tag: int = RELATED_PER_TAG) -> list:
+    def related_to(self, essay, limit: int = 5, per_tag: int = RELATED_PER_TAG, tag_ids=None) -> list:
         """Readable essays sharing tags with ``essay`` (most shared tags
         first, then those of its section, then the newest), filled up with
         the newest of its section; never the essay itself or a copy of its
         text. Bounded whatever the archive's size: the candidates are the
         ``per_tag`` newest readable essays of each of its tags, walked through
         the tag-essay index (migration 0009), then counted and ranked here.
-        At 20,000 essays the old grouping of the whole section took 192 ms."""
-        tag_ids = sorted(tag.pk for tag in essay.tags.all())
+        At 20,000 essays the old grouping of the whole section took 192 ms.
+        ``tag_ids``: the essay's tags, when the caller has them already."""
+        if tag_ids is None:
+            tag_ids = [tag.pk for tag in essay.tags.all()]
+        tag_ids = sorted(tag_ids)
         found = []
         if tag_ids:
             found = self._related_by_tags(essay, tag_ids, per_tag)
@@ -366,8 +400,32 @@ class EssayQuerySet(models.QuerySet):
                 .values_list("pk", flat=True)[: limit - len(pks)]
             )
             pks += list(same_section)
-        rows = self.listed().in_bulk(pks)
-        return [rows[pk] for pk in pks if pk in rows]
+        return self.list_rows(pks)
+
+    def list_rows(self, pks: list[int]) -> list:
+        """The essays ``pks``, in that order, with what a list of essays
+        shows (title, length, collection title); every other field is
+        deferred and loads if read. One plain statement: the ORM's query
+        building cost more than the query on the essay page."""
+        if not pks:
+            return []
+        table, sources = Essay._meta.db_table, SourceFile._meta.db_table
+        marks = ", ".join(["%s"] * len(pks))
+        sql = (
+            f"SELECT e.id, e.key, e.title, e.char_count, e.source_id, s.key, s.title FROM {table} e"
+            f" JOIN {sources} s ON s.id = e.source_id WHERE e.id IN ({marks})"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, pks)
+            rows = cursor.fetchall()
+        found = {}
+        for pk, key, title, char_count, source_id, source_key, source_title in rows:
+            essay = Essay.from_db(
+                self.db, ["id", "key", "title", "char_count", "source_id"], [pk, key, title, char_count, source_id]
+            )
+            essay.source = SourceFile.from_db(self.db, ["id", "key", "title"], [source_id, source_key, source_title])
+            found[pk] = essay
+        return [found[pk] for pk in pks if pk in found]
 
     def _related_by_tags(self, essay, tag_ids: list[int], per_tag: int) -> list[tuple]:
         """(pk, shared tags, section id, fingerprint) of the candidates: the
@@ -431,6 +489,34 @@ class EssayQuerySet(models.QuerySet):
             .defer(*HEAVY_FIELDS, *(f"duplicate_of__{name}" for name in HEAVY_FIELDS))
             .prefetch_related("tags", "duplicate_of__tags")
         )
+
+    def for_reading(self):
+        """One essay page's essay: its collection and section in the same
+        query, the tags left to the page (``Essay.tag_list``). No ordering:
+        the page looks an essay up by its key."""
+        return self.select_related("source", "section").defer(*HEAVY_FIELDS).order_by()
+
+    def neighbours(self, essay) -> tuple:
+        """The readable essays just before and after ``essay`` in its
+        collection, (previous, next), each None at an end: one statement
+        over the (source, position) index, whatever the collection's size."""
+        table = Essay._meta.db_table
+        side = (
+            f"SELECT * FROM (SELECT id, key, title, position FROM {table}"
+            f" WHERE source_id = %s AND status = %s AND duplicate_of_id IS NULL AND position {{op}} %s"
+            f" ORDER BY position {{order}} LIMIT 1) AS {{name}}"
+        )
+        sql = " UNION ALL ".join(
+            [side.format(op="<", order="DESC", name="before_"), side.format(op=">", order="ASC", name="after_")]
+        )
+        params = [essay.source_id, Essay.Status.PUBLISHED, essay.position] * 2
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        found = [loaded(Essay, self.db, id=pk, key=key, title=title, position=pos) for pk, key, title, pos in rows]
+        previous = next((e for e in found if e.position < essay.position), None)
+        following = next((e for e in found if e.position > essay.position), None)
+        return previous, following
 
     def for_feed(self):
         """What a feed entry shows: the text, the collection, the tags."""
@@ -511,7 +597,12 @@ class Essay(models.Model):
             models.Index(fields=["status", "duplicate_of", "-created", "-id"], name="essay_readable_new"),
             models.Index(fields=["status", "duplicate_of", "-char_count"], name="essay_readable_length"),
             models.Index(fields=["status", "duplicate_of", "source", "position"], name="essay_readable_order"),
-            models.Index(fields=["id", "status", "duplicate_of"], name="essay_readable_by_id"),
+            # Related essays (related_to) judge each candidate by these columns
+            # alone: on SQLite a row read past the text follows its overflow
+            # pages, which cost two thirds of the essay page's queries.
+            models.Index(
+                fields=["id", "status", "duplicate_of", "section", "fingerprint"], name="essay_related_candidate"
+            ),
             models.Index(
                 fields=["section", "status", "duplicate_of", "source", "position"], name="essay_readable_section_order"
             ),

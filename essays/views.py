@@ -146,32 +146,37 @@ class ShownText:
     collection_title: str
     author: str
     paragraphs: list[str]
+    lead: str  # the first paragraph as written, for the page's description
 
     @classmethod
     def of(cls, essay: Essay, script: str) -> "ShownText":
         convert = to_traditional if script == "hant" else str
+        paragraphs = essay.paragraphs
         return cls(
             title=convert(essay.title),
             collection_title=convert(essay.source.title),
             author=convert(essay.author),
-            paragraphs=[convert(p) for p in essay.paragraphs],
+            paragraphs=[convert(p) for p in paragraphs],
+            lead=paragraphs[0] if paragraphs else "",
         )
 
 
 def _around(main: Essay) -> dict:
-    """The essay page's links to other essays: its neighbours in the
-    collection and the related essays. Computed once per content version
-    (three queries and most of the page's time)."""
-    siblings = Essay.objects.readable().filter(source=main.source).only("key", "title", "position")
+    """What the essay page shows beside the text: its tags, its neighbours
+    in the collection and the related essays. Computed once per content
+    version (four small queries; the first view's largest cost)."""
+    tags = Tag.objects.of_essay(main)
+    previous, following = Essay.objects.neighbours(main)
     return {
-        "previous": siblings.filter(position__lt=main.position).order_by("-position").first(),
-        "next": siblings.filter(position__gt=main.position).order_by("position").first(),
-        "related": Essay.objects.related_to(main),
+        "tags": tags,
+        "previous": previous,
+        "next": following,
+        "related": Essay.objects.related_to(main, tag_ids=[tag.pk for tag in tags]),
     }
 
 
 def essay_detail(request, key):
-    essay = Essay.objects.reachable().with_related().filter(key=key).first()
+    essay = Essay.objects.reachable().for_reading().filter(key=key).first()
     if essay is None:
         # An essay merged into another, or cut differently: its old link
         # answers 301 with the essay that holds its text now.
@@ -179,8 +184,11 @@ def essay_detail(request, key):
         if moved is not None:
             return redirect(moved.essay, permanent=True)
         raise Http404
-    main = essay.duplicate_of or essay
-    if main.status != Essay.Status.PUBLISHED:
+    main = essay
+    if essay.duplicate_of_id is not None:
+        # A published duplicate's link shows the main copy.
+        main = Essay.objects.for_reading().filter(pk=essay.duplicate_of_id).first()
+    if main is None or main.status != Essay.Status.PUBLISHED:
         # A duplicate of a hidden essay must not show the hidden text.
         raise Http404
     # ?script=hant shows the essay in Traditional characters, converted on the

@@ -6,6 +6,8 @@ split on spaces and never read as a regular expression."""
 
 from __future__ import annotations
 
+import re
+
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -14,7 +16,9 @@ from essays.search.tokens import Query, find_spans, project
 SNIPPET_CHARS = 120
 LEAD_CHARS = 30  # how much text comes before the best match
 MAX_SPANS = 400
-_FLAT = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+# Line breaks and tabs become spaces (a regex: str.translate looks up every
+# character in Python).
+_BREAKS = re.compile(r"[\n\r\t]")
 
 
 def _render(text: str, spans: list[tuple[int, int, str]], start: int, end: int) -> SafeString:
@@ -58,7 +62,7 @@ def snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> SafeString:
     """About ``width`` characters of ``text`` around the best match, with
     every matched term marked; the opening of the text when nothing in it
     matches (the match was in the tags or the collection's title)."""
-    flat = text.translate(_FLAT)
+    flat = _BREAKS.sub(" ", text)
     projection = project(flat)
     spans = find_spans(flat, query.highlight_terms(), projection)[:MAX_SPANS]
     anchor = _best_start(spans, query, width)

@@ -28,3 +28,12 @@ def mark_placeholders(text: str) -> str:
     pieces.append(escape(text[last:]))
     # Every piece was escaped above; only our own span markup is unescaped.
     return mark_safe("".join(str(p) for p in pieces))  # noqa: S308
+
+
+@register.filter
+def as_paragraphs(paragraphs: list[str]) -> str:
+    """The paragraphs of an essay as ``<p>`` elements, each escaped and its
+    placeholders marked: one filter call, not a template loop per paragraph
+    (an essay has dozens of them)."""
+    # Each paragraph went through mark_placeholders, which escapes it.
+    return mark_safe("\n".join(f"<p>{mark_placeholders(p)}</p>" for p in paragraphs))  # noqa: S308
