@@ -420,10 +420,8 @@ class EssayQuerySet(models.QuerySet):
             rows = cursor.fetchall()
         found = {}
         for pk, key, title, char_count, source_id, source_key, source_title in rows:
-            essay = Essay.from_db(
-                self.db, ["id", "key", "title", "char_count", "source_id"], [pk, key, title, char_count, source_id]
-            )
-            essay.source = SourceFile.from_db(self.db, ["id", "key", "title"], [source_id, source_key, source_title])
+            essay = loaded(Essay, self.db, id=pk, key=key, title=title, char_count=char_count, source_id=source_id)
+            essay.source = loaded(SourceFile, self.db, id=source_id, key=source_key, title=source_title)
             found[pk] = essay
         return [found[pk] for pk in pks if pk in found]
 

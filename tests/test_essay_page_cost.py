@@ -1,0 +1,128 @@
+"""What keeps the essay page and the search page cheap stays correct: the
+plain-SQL reads behave like the ORM's, the related essays' candidates are
+judged from an index alone, and the faster folding and projection give the
+same characters and offsets as the character-by-character way."""
+
+import unicodedata
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from essays.models import Essay, SourceFile, Tag, essay_key, loaded
+from essays.search import tokens
+from essays.search.tokens import _RUN, _fold_char, _t2s_table, fold, project
+
+
+@pytest.fixture
+def collection(db):
+    source = SourceFile.objects.create(
+        name="cost.txt", sha256="1" * 64, encoding="utf-8", title="合集", raw_text="", imported_at=timezone.now()
+    )
+
+    def essay(position, **fields):
+        return Essay.objects.create(
+            source=source,
+            position=position,
+            key=essay_key(source.name, position),
+            title=f"文章{position}",
+            text=f"第{position}篇。",
+            **fields,
+        )
+
+    return source, essay
+
+
+def test_neighbours_skip_hidden_and_duplicate_essays(collection):
+    _, essay = collection
+    first = essay(1)
+    essay(2, status=Essay.Status.HIDDEN)
+    middle = essay(3)
+    essay(4, duplicate_of=first)
+    last = essay(5)
+    previous, following = Essay.objects.neighbours(middle)
+    assert (previous, following) == (first, last)
+    assert (previous.key, previous.title) == (first.key, first.title)
+    assert Essay.objects.neighbours(first) == (None, middle)
+    assert Essay.objects.neighbours(last) == (middle, None)
+
+
+def test_rows_from_plain_sql_load_their_other_fields_when_read(collection):
+    source, essay = collection
+    one, two = essay(1, author="张三"), essay(2)
+    rows = Essay.objects.list_rows([two.pk, one.pk, 999_999])
+    assert rows == [two, one]  # in the order asked, the missing one left out
+    with CaptureQueriesContext(connection) as queries:
+        assert (rows[0].title, rows[0].char_count, rows[0].source.title) == (two.title, two.char_count, source.title)
+    assert not queries.captured_queries  # shown in lists: no further query
+    assert "author" in rows[1].get_deferred_fields()
+    assert rows[1].author == "张三"  # deferred, loaded on access
+    tag = loaded(Tag, "default", id=5, name="甲")
+    assert (tag.pk, tag.name, tag._state.adding) == (5, "甲", False)
+
+
+def test_tags_of_an_essay_by_name(collection):
+    _, essay = collection
+    one = essay(1)
+    one.tags.set([Tag.objects.create(name=name) for name in ("乙", "甲", "丙")])
+    assert [t.name for t in Tag.objects.of_essay(one)] == [t.name for t in one.tags.order_by("name")]
+    assert Tag.objects.of_essay(essay(2)) == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the query plan asked is SQLite's")
+def test_related_candidates_are_judged_from_the_index_alone(collection):
+    """Reading a candidate's section and fingerprint from its row went
+    through the text's overflow pages: two thirds of the essay page's
+    queries at 2,000 essays."""
+    _, essay = collection
+    tag = Tag.objects.create(name="甲")
+    essays = [essay(n) for n in range(1, 30)]
+    for made in essays:
+        made.tags.add(tag)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    main = essays[0]
+    with CaptureQueriesContext(connection) as queries:
+        Essay.objects.related_to(main, tag_ids=[tag.pk])
+    candidates = next(q["sql"] for q in queries.captured_queries if "COUNT(*)" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + candidates.replace("%s", "?"))
+        plan = [row[-1] for row in cursor.fetchall()]
+    essay_reads = [step for step in plan if step.startswith("SEARCH e ")]
+    assert essay_reads, plan
+    assert all("COVERING INDEX" in step for step in essay_reads), plan
+
+
+def test_fold_is_the_character_table():
+    table = _t2s_table()
+    every = "".join(chr(code) for code in table)
+    assert fold(every) == every.translate(table)
+    assert fold("脫貧攻堅，醫護人員鐘南山 abc１２") == "脱贫攻坚，医护人员钟南山 abc１２"
+
+
+def slow_project(text):
+    """project() as it was: character by character for every run."""
+    pieces, offsets = [], []
+    for run in _RUN.finditer(text):
+        for i, ch in enumerate(run.group(), start=run.start()):
+            for c in _fold_char(ch):
+                pieces.append(c)
+                offsets.append(i)
+    return fold("".join(pieces)), offsets
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("钟南山鐘醫護 ，。\n①ﬁİAbc１２é\u0301e\u3000_-")))
+def test_project_gives_the_same_letters_and_offsets(text):
+    assert project(text) == slow_project(text)
+
+
+def test_project_of_prose_takes_the_fast_path(monkeypatch):
+    text = "钟南山院士说：疫情防控，人人有责。2020年武汉"
+    assert unicodedata.is_normalized("NFKC", "".join(_RUN.findall(text)))
+    expected = slow_project(text)
+    monkeypatch.setattr(tokens, "_fold_char", lambda ch: pytest.fail("took the slow path"))
+    assert project(text) == expected
