@@ -8,9 +8,10 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from essays.links import address
 
 KEY_LENGTH = 10
 # Related essays: candidates taken from each of an essay's tags.
@@ -113,7 +114,7 @@ class SourceFile(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("essays:collection", kwargs={"key": self.key})
+        return address("essays:collection", "key", self.key)
 
     def remember_curated_cut(self) -> None:
         """Mark the cut as the curator's and note what it is now."""
@@ -149,22 +150,34 @@ class Section(models.Model):
         return [word for word in self.keywords.replace("，", ",").replace(",", " ").split() if word]
 
     def get_absolute_url(self) -> str:
-        return reverse("essays:section", kwargs={"slug": self.slug})
+        return address("essays:section", "slug", self.slug)
 
 
 class TagQuerySet(models.QuerySet):
     def of_essay(self, essay) -> list:
-        """The tags of ``essay`` by name, as the essay page shows them
-        (name and link; other fields deferred): one plain statement over the
-        (essay, tag) link table, read on every first view of a page."""
+        """The tags of ``essay`` by name, as reading pages show them (name
+        and link; other fields deferred)."""
+        return self.of_essays([essay.pk]).get(essay.pk, [])
+
+    def of_essays(self, pks) -> dict[int, list]:
+        """essay pk -> its tags by name, for the essays ``pks``: one plain
+        statement over the (essay, tag) link table. The ORM's prefetch of
+        the same took most of a search page's database time."""
+        pks = list(pks)
+        if not pks:
+            return {}
         through = Essay.tags.through._meta.db_table
+        marks = ", ".join(["%s"] * len(pks))
         sql = (
-            f"SELECT t.id, t.name FROM {Tag._meta.db_table} t JOIN {through} l ON l.tag_id = t.id"
-            f" WHERE l.essay_id = %s ORDER BY t.name"
+            f"SELECT l.essay_id, t.id, t.name FROM {Tag._meta.db_table} t JOIN {through} l ON l.tag_id = t.id"
+            f" WHERE l.essay_id IN ({marks}) ORDER BY t.name"
         )
+        found: dict[int, list] = {}
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [essay.pk])
-            return [loaded(Tag, self.db, id=pk, name=name) for pk, name in cursor.fetchall()]
+            cursor.execute(sql, pks)
+            for essay_id, pk, name in cursor.fetchall():
+                found.setdefault(essay_id, []).append(loaded(Tag, self.db, id=pk, name=name))
+        return found
 
     def in_use(self) -> list:
         """Tags on at least one readable essay, each with ``count``, most used
@@ -219,7 +232,7 @@ class Tag(models.Model):
         return moved
 
     def get_absolute_url(self) -> str:
-        return reverse("essays:tag", kwargs={"name": self.name})
+        return address("essays:tag", "name", self.name)
 
 
 class TagAlias(models.Model):
@@ -247,10 +260,11 @@ COLLECTION_ORDER = ("source_id", "position")
 
 class EssayPage:
     """A list of essays for a Paginator, given as a query of their ids in
-    order: its slices are the essays themselves (one query more)."""
+    order: a page is its ids (walking a listing index), then the rows a list
+    shows (EssayQuerySet.list_rows, one plain statement)."""
 
-    def __init__(self, ids, essays, count: int | None = None):
-        self.ids, self.essays, self._count = ids, essays, count
+    def __init__(self, ids, count: int | None = None):
+        self.ids, self._count = ids, count
 
     def count(self) -> int:
         if self._count is None:
@@ -263,9 +277,13 @@ class EssayPage:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        pks = list(self.ids[index])
-        found = self.essays.in_bulk(pks)
-        return [found[pk] for pk in pks if pk in found]
+        return Essay.objects.db_manager(self.ids.db).list_rows(list(self.ids[index]))
+
+
+# What a search result or a list row shows of an essay. Loading fewer
+# columns is most of what a list page saves: each one is converted (the
+# dates parsed) for every row.
+RESULT_FIELDS = ("key", "title", "text", "char_count", "source", "section", "status", "duplicate_of")
 
 
 def loaded(model, db: str, **values):
@@ -475,7 +493,11 @@ class EssayQuerySet(models.QuerySet):
             .order_by("-essay_id")
             .values_list("essay_id", flat=True)
         )
-        return EssayPage(links, self.listed(), count)
+        return EssayPage(links, count)
+
+    def paged(self) -> EssayPage:
+        """These essays, in their order, as pages of list rows."""
+        return EssayPage(self.values_list("pk", flat=True))
 
     def with_related(self):
         """What the reading pages, the search index and the export show about
@@ -515,6 +537,15 @@ class EssayQuerySet(models.QuerySet):
         previous = next((e for e in found if e.position < essay.position), None)
         following = next((e for e in found if e.position > essay.position), None)
         return previous, following
+
+    def for_results(self):
+        """Search results: the text (for the snippet), the collection and the
+        section; the tags come from Tag.objects.of_essays."""
+        return (
+            self.select_related("source", "section")
+            .only(*RESULT_FIELDS, "source__key", "source__title", "section__name", "section__slug")
+            .order_by()
+        )
 
     def for_feed(self):
         """What a feed entry shows: the text, the collection, the tags."""
@@ -623,7 +654,7 @@ class Essay(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("essays:essay", kwargs={"key": self.key})
+        return address("essays:essay", "key", self.key)
 
     @property
     def reading_minutes(self) -> int:

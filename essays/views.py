@@ -94,7 +94,7 @@ class EssayList(ListView):
             essays = essays.filter(section=self.section)
         if self.collection:
             essays = essays.filter(source=self.collection)
-        return essays.listed().sorted_by(self.sort)
+        return essays.sorted_by(self.sort).paged()
 
     def paginate_queryset(self, queryset, page_size):
         page = nearest_page(self.get_paginator(queryset, page_size), self.request)
@@ -218,7 +218,7 @@ def collection_detail(request, key):
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    essays = Essay.objects.readable().filter(section=section).listed().in_collection_order()
+    essays = Essay.objects.readable().filter(section=section).in_collection_order().paged()
     return render(request, "essays/section_detail.html", {"section": section, **paged(request, essays)})
 
 

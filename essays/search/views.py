@@ -192,11 +192,13 @@ def _search(request):
 
     essays = []
     if hits is not None and hits.pks:
-        found = Essay.objects.readable().filter(pk__in=hits.pks).with_related().in_bulk()
+        found = Essay.objects.readable().filter(pk__in=hits.pks).for_results().in_bulk()
+        tags = Tag.objects.of_essays(found)
         for pk in hits.pks:
             essay = found.get(pk)
             if essay is None:  # the index is a moment behind the database
                 continue
+            essay.tag_list = tags.get(pk, [])
             essay.title_html = highlighting.highlight(essay.title, query)
             essay.snippet = highlighting.snippet(essay.text, query)
             essays.append(essay)
