@@ -126,3 +126,31 @@ def test_project_of_prose_takes_the_fast_path(monkeypatch):
     expected = slow_project(text)
     monkeypatch.setattr(tokens, "_fold_char", lambda ch: pytest.fail("took the slow path"))
     assert project(text) == expected
+
+
+def test_remembered_addresses_follow_the_script_prefix_and_urlconf(collection):
+    from django.urls import clear_script_prefix, reverse, set_script_prefix
+
+    _, essay = collection
+    one = essay(1)
+    assert one.get_absolute_url() == reverse("essays:essay", kwargs={"key": one.key})
+    set_script_prefix("/wenji/")
+    try:
+        assert one.get_absolute_url() == f"/wenji/essays/{one.key}/"
+    finally:
+        clear_script_prefix()
+    assert one.get_absolute_url() == f"/essays/{one.key}/"
+
+
+def test_tag_links_and_lengths_render_escaped_and_translated():
+    from django.utils import translation
+
+    from essays.templatetags.reading import chars, tag_links
+
+    tags = [Tag(name="甲"), Tag(name="<乙>")]
+    assert tag_links(tags, "t") == (
+        '<a class="t" href="/tags/%E7%94%B2/">甲</a>、<a class="t" href="/tags/%3C%E4%B9%99%3E/">&lt;乙&gt;</a>'
+    )
+    assert chars(1234) == "1234 字"
+    with translation.override("en"):
+        assert chars(1234) == "1234 characters"

@@ -1,7 +1,7 @@
 """Template helpers for reading pages."""
 
 from django import template
-from django.utils.html import escape, format_html
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -45,3 +45,12 @@ def chars(count: int) -> str:
     filter, not a blocktranslate per row: a list of fifty essays spent a
     tenth of its time there."""
     return gettext("%(count)s 字") % {"count": count}
+
+
+@register.filter
+def tag_links(tags, css_class: str = "tag") -> str:
+    """The tags as links separated by “、”: one filter call per essay, not
+    five template nodes per tag (a search page shows a hundred)."""
+    return format_html_join(
+        "、", '<a class="{}" href="{}">{}</a>', ((css_class, t.get_absolute_url(), t.name) for t in tags)
+    )
