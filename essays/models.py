@@ -280,6 +280,21 @@ class EssayPage:
         return Essay.objects.db_manager(self.ids.db).list_rows(list(self.ids[index]))
 
 
+# What the essay page reads of an essay (its text, the links around it); the
+# rest loads if read.
+READING_FIELDS = (
+    "key",
+    "title",
+    "text",
+    "author",
+    "char_count",
+    "fingerprint",
+    "position",
+    "source",
+    "section",
+    "status",
+    "duplicate_of",
+)
 # What a search result or a list row shows of an essay. Loading fewer
 # columns is most of what a list page saves: each one is converted (the
 # dates parsed) for every row.
@@ -514,7 +529,11 @@ class EssayQuerySet(models.QuerySet):
         """One essay page's essay: its collection and section in the same
         query, the tags left to the page (``Essay.tag_list``). No ordering:
         the page looks an essay up by its key."""
-        return self.select_related("source", "section").defer(*HEAVY_FIELDS).order_by()
+        return (
+            self.select_related("source", "section")
+            .only(*READING_FIELDS, "source__key", "source__title", "section__name", "section__slug")
+            .order_by()
+        )
 
     def neighbours(self, essay) -> tuple:
         """The readable essays just before and after ``essay`` in its
@@ -632,6 +651,11 @@ class Essay(models.Model):
             models.Index(
                 fields=["id", "status", "duplicate_of", "section", "fingerprint"], name="essay_related_candidate"
             ),
+            # The sitemap's pages and the search index's repair read every
+            # readable essay's key and update time: from this index alone, not
+            # from rows whose update time lies past the text (on SQLite 500
+            # rows took 26-45 ms, 0.8 ms from the index).
+            models.Index(fields=["status", "duplicate_of", "id", "key", "updated"], name="essay_readable_updated"),
             models.Index(
                 fields=["section", "status", "duplicate_of", "source", "position"], name="essay_readable_section_order"
             ),

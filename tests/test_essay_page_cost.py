@@ -154,3 +154,22 @@ def test_tag_links_and_lengths_render_escaped_and_translated():
     assert chars(1234) == "1234 字"
     with translation.override("en"):
         assert chars(1234) == "1234 characters"
+
+
+def test_kept_chrome_follows_the_page_language_and_query(client, collection):
+    """The header and footer are rendered once and kept: each page still
+    gets its own current link, search box, return path and language."""
+    _, essay = collection
+    one = essay(1)
+    listing = client.get("/essays/?page=2&x=%22%3E%3Cb%3E").content.decode()
+    assert '<a href="/essays/" aria-current="page">' in listing
+    assert 'name="next" value="/essays/?page=2&amp;x=%22%3E%3Cb%3E"' in listing
+    page = client.get(one.get_absolute_url()).content.decode()
+    assert 'aria-current="page"' not in page.split("<main")[0]
+    assert f'name="next" value="{one.get_absolute_url()}"' in page
+    found = client.get("/search/", {"q": '钟"<南>'}).content.decode()
+    assert 'name="q" value="钟&quot;&lt;南&gt;"' in found.split("<main")[0]
+    assert 'name="q" value=""' in client.get("/search/").content.decode().split("<main")[0]
+    client.cookies["django_language"] = "en"
+    english = client.get("/essays/").content.decode()
+    assert "All essays" in english.split("<main")[0] and "全部文章" not in english.split("<main")[0]
