@@ -173,3 +173,22 @@ def test_kept_chrome_follows_the_page_language_and_query(client, collection):
     client.cookies["django_language"] = "en"
     english = client.get("/essays/").content.decode()
     assert "All essays" in english.split("<main")[0] and "全部文章" not in english.split("<main")[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the partial indexes are PostgreSQL's")
+@pytest.mark.parametrize("sort", ["new", "length"])
+def test_postgresql_walks_an_index_for_the_newest_and_longest(collection, sort):
+    """Without the partial indexes of migration 0014, PostgreSQL read and
+    sorted every row for these orders (10-28 ms at 20,000 essays)."""
+    _, essay = collection
+    for n in range(1, 40):
+        essay(n, char_count=n * 10)
+    listing = Essay.objects.readable().sorted_by(sort).values_list("pk", flat=True)[:20]
+    sql, params = listing.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE essays_essay")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Sort" not in plan, plan
+    assert "essay_pg_readable_" in plan, plan
