@@ -4,7 +4,6 @@ live on EssayQuerySet."""
 import sys
 from dataclasses import dataclass
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -14,6 +13,7 @@ from django.views.generic import ListView
 
 from essays import freshness
 from essays.models import Essay, EssayRedirect, Section, SourceFile, Tag, TagAlias, with_counts
+from essays.paging import VersionedCountPaginator
 from essays.textutil import to_traditional
 
 HOME_COLLECTIONS = 12
@@ -59,7 +59,7 @@ LIST_PAGE_SIZE = 50
 def paged(request, essays, per_page: int | None = None) -> dict:
     """Template context for one page of ``essays`` (the pagination include's
     names), for the section, tag and collection-list pages."""
-    page = nearest_page(Paginator(essays, per_page or LIST_PAGE_SIZE), request)
+    page = nearest_page(VersionedCountPaginator(essays, per_page or LIST_PAGE_SIZE), request)
     return {
         "essays": page.object_list,
         "page_obj": page,
@@ -79,6 +79,7 @@ class EssayList(ListView):
     template_name = "essays/essay_list.html"
     context_object_name = "essays"
     paginate_by = 20
+    paginator_class = VersionedCountPaginator
 
     def get(self, request, *args, **kwargs):
         params = request.GET

@@ -1,6 +1,9 @@
 """Template helpers for reading pages."""
 
+import datetime
+
 from django import template
+from django.utils import timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
@@ -54,3 +57,15 @@ def tag_links(tags, css_class: str = "tag") -> str:
     return format_html_join(
         "、", '<a class="{}" href="{}">{}</a>', ((css_class, t.get_absolute_url(), t.name) for t in tags)
     )
+
+
+@register.filter
+def day(value) -> str:
+    """A date or time as YYYY-MM-DD, in the current time zone: the
+    ``date:"Y-m-d"`` filter parses its format for every value (a sitemap
+    file prints 500)."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.date()
+    return value.isoformat() if isinstance(value, datetime.date) else ""
