@@ -177,7 +177,7 @@ def _around(main: Essay) -> dict:
 
 
 def essay_detail(request, key):
-    essay = Essay.objects.reachable().for_reading().filter(key=key).first()
+    essay = Essay.objects.to_read(key=key)
     if essay is None:
         # An essay merged into another, or cut differently: its old link
         # answers 301 with the essay that holds its text now.
@@ -188,8 +188,8 @@ def essay_detail(request, key):
     main = essay
     if essay.duplicate_of_id is not None:
         # A published duplicate's link shows the main copy.
-        main = Essay.objects.for_reading().filter(pk=essay.duplicate_of_id).first()
-    if main is None or main.status != Essay.Status.PUBLISHED:
+        main = Essay.objects.to_read(pk=essay.duplicate_of_id)
+    if main is None:
         # A duplicate of a hidden essay must not show the hidden text.
         raise Http404
     # ?script=hant shows the essay in Traditional characters, converted on the

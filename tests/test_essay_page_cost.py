@@ -220,3 +220,31 @@ def test_list_counts_are_kept_per_content_version(client, collection):
     freshness._new_version()
     page, counted = counts("/essays/")
     assert counted >= 1 and "共 2 篇" in page
+
+
+def test_the_essay_to_read_comes_with_its_collection_and_section(collection):
+    from essays.models import Section
+
+    source, essay = collection
+    section = Section.objects.first()
+    shown = essay(1, section=section, author="李四")
+    essay(2, status=Essay.Status.HIDDEN)
+    copy = essay(3, duplicate_of=shown)
+    found = Essay.objects.to_read(key=shown.key)
+    with CaptureQueriesContext(connection) as queries:
+        assert (found.pk, found.title, found.text, found.author) == (shown.pk, shown.title, shown.text, "李四")
+        assert (found.source.title, found.section.name, found.section.slug) == (
+            source.title,
+            section.name,
+            section.slug,
+        )
+    assert not queries.captured_queries
+    assert found.created == shown.created  # deferred: read when asked
+    assert Essay.objects.to_read(key=essay_key(source.name, 2)) is None  # hidden
+    assert Essay.objects.to_read(key="nope") is None
+    assert Essay.objects.to_read(key=copy.key).duplicate_of_id == shown.pk
+    assert Essay.objects.to_read(pk=copy.pk).key == copy.key
+    no_section = Essay.objects.to_read(key=essay(4).key)
+    with CaptureQueriesContext(connection) as queries:
+        assert no_section.section is None
+    assert not queries.captured_queries

@@ -91,22 +91,32 @@ _RUN = re.compile(r"[^\W_]+")
 
 
 class RunOffsets:
-    """The offsets of a projection made of whole runs of the text, each
+    """The offsets of a projection made of whole runs of ``text``, each
     character kept as it is: the run holding position ``i``, then ``i``'s
-    place in it. Building the list of every offset cost more than the rest
-    of project(), and highlighting reads two offsets a match."""
+    place in it. Worked out on first use (the index reads no offsets;
+    highlighting reads two a match): building the list of every offset cost
+    more than the rest of project()."""
 
-    __slots__ = ("_origins", "_starts", "_length")
+    __slots__ = ("_text", "_origins", "_starts", "_length")
 
-    def __init__(self, origins: list[int], lengths: list[int]):
-        self._origins = origins
-        self._starts = [0, *accumulate(lengths)]
+    def __init__(self, text: str):
+        self._text = text
+        self._starts = None
+
+    def _runs(self) -> None:
+        spans = [match.span() for match in _RUN.finditer(self._text)]
+        self._origins = [start for start, _ in spans]
+        self._starts = [0, *accumulate(end - start for start, end in spans)]
         self._length = self._starts.pop()
 
     def __len__(self) -> int:
+        if self._starts is None:
+            self._runs()
         return self._length
 
     def __getitem__(self, i: int) -> int:
+        if self._starts is None:
+            self._runs()
         if i < 0:
             i += self._length
         if not 0 <= i < self._length:
@@ -115,6 +125,8 @@ class RunOffsets:
         return self._origins[run] + i - self._starts[run]
 
     def __iter__(self):
+        if self._starts is None:
+            self._runs()
         ends = [*self._starts[1:], self._length] if self._starts else []
         for origin, start, end in zip(self._origins, self._starts, ends, strict=True):
             yield from range(origin, origin + end - start)
@@ -128,18 +140,17 @@ def project(text: str) -> tuple[str, list[int] | RunOffsets]:
     Simplified), and for each of them the offset of the character of ``text``
     it came from. Highlighting uses the offsets to put marks around the
     original text."""
-    runs = list(_RUN.finditer(text))
-    joined = "".join(run.group() for run in runs)
+    joined = "".join(_RUN.findall(text))
     lowered = joined.lower()
     # The common case (Chinese prose): NFKC leaves every letter as it is and
     # lower-casing changes no length (it never shortens), so each character
     # maps to one: the offsets are the runs' positions, found in C, not
     # character by character (a search page projects 20 whole essays).
     if len(lowered) == len(joined) and unicodedata.is_normalized("NFKC", joined):
-        return fold(lowered), RunOffsets([run.start() for run in runs], [len(run.group()) for run in runs])
+        return fold(lowered), RunOffsets(text)
     pieces: list[str] = []
     offsets = []
-    for run in runs:
+    for run in _RUN.finditer(text):
         chunk = run.group()
         folded = unicodedata.normalize("NFKC", chunk).lower()
         if len(folded) == len(chunk) and (folded.isalnum() or not folded.isascii() and _RUN.fullmatch(folded)):
