@@ -213,7 +213,9 @@ def collection_list(request):
 
 def collection_detail(request, key):
     collection = get_object_or_404(SourceFile, key=key)
-    essays = Essay.objects.readable().filter(source=collection).order_by("position")
+    # What the table of contents shows, not the texts (a collection may hold
+    # hundreds of essays).
+    essays = Essay.objects.readable().filter(source=collection).order_by("position").only("key", "title", "char_count")
     return render(request, "essays/collection_detail.html", {"collection": collection, "essays": essays})
 
 
