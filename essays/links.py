@@ -15,8 +15,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
-# Every essay, tag, section and collection of a 100,000-essay archive fits.
-REMEMBERED = 200_000
+# The busiest addresses (a few MB); a forgotten one costs one reverse().
+REMEMBERED = 50_000
 
 
 @lru_cache(maxsize=REMEMBERED)
