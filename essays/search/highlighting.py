@@ -7,11 +7,12 @@ split on spaces and never read as a regular expression."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from essays.search.tokens import Query, find_spans, project
+from essays.search.tokens import Query, find_projected_spans, find_spans, project
 
 SNIPPET_CHARS = 120
 LEAD_CHARS = 30  # how much text comes before the best match
@@ -58,14 +59,40 @@ def _best_start(spans, query: Query, width: int) -> int | None:
     return best
 
 
+def _whole_term_anchor(spans, query: Query) -> int | None:
+    """The first span of the longest whole term, by its index in ``spans``
+    (``_best_start``'s first rule), or None."""
+    terms = {t.text for t in query.terms}
+    whole = [i for i, span in enumerate(spans) if span[2] in terms]
+    if not whole:
+        return None
+    longest = max(len(spans[i][2]) for i in whole)
+    return next(i for i in whole if len(spans[i][2]) == longest)
+
+
 def snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> SafeString:
     """About ``width`` characters of ``text`` around the best match, with
     every matched term marked; the opening of the text when nothing in it
     matches (the match was in the tags or the collection's title)."""
     flat = _BREAKS.sub(" ", text)
-    projection = project(flat)
-    spans = find_spans(flat, query.highlight_terms(), projection)[:MAX_SPANS]
-    anchor = _best_start(spans, query, width)
+    chars, offsets = project(flat)
+    projected = find_projected_spans(chars, query.highlight_terms())[:MAX_SPANS]
+    first = _whole_term_anchor(projected, query)
+    if first is None:  # no whole term: where most words meet, over every span
+        spans = [(offsets[s], offsets[e - 1] + 1, n) for s, e, n in projected]
+        anchor = _best_start(spans, query, width)
+    else:
+        # Only spans near the anchor can reach the window: the projection
+        # drops characters but keeps the order, so a span more than the
+        # window's width away in it is further away in the text. An essay
+        # holds dozens of matches; mapping each to the text was half the
+        # snippet's time.
+        anchor_at = projected[first][0]
+        longest = max(len(n) for _, _, n in projected)
+        starts = [s for s, _, _ in projected]
+        near = projected[bisect_left(starts, anchor_at - width - longest) : bisect_right(starts, anchor_at + width)]
+        spans = [(offsets[s], offsets[e - 1] + 1, n) for s, e, n in near]
+        anchor = offsets[anchor_at]
     start = 0 if anchor is None else max(0, anchor - LEAD_CHARS)
     end = min(len(flat), start + width)
     if end - start < width:

@@ -25,7 +25,6 @@ import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
 
 from essays.textutil import cut, cut_for_search, to_simplified
 
@@ -93,43 +92,50 @@ _RUN = re.compile(r"[^\W_]+")
 class RunOffsets:
     """The offsets of a projection made of whole runs of ``text``, each
     character kept as it is: the run holding position ``i``, then ``i``'s
-    place in it. Worked out on first use (the index reads no offsets;
-    highlighting reads two a match): building the list of every offset cost
-    more than the rest of project()."""
+    place in it. The runs are found as far as the positions asked for (the
+    index asks for none; a snippet for those near its best match): building
+    the list of every offset cost more than the rest of project()."""
 
-    __slots__ = ("_text", "_origins", "_starts", "_length")
+    __slots__ = ("_text", "_runs", "_origins", "_starts", "_found", "_done")
 
     def __init__(self, text: str):
         self._text = text
-        self._starts = None
+        self._runs = None
+        self._origins: list[int] = []  # where each run found so far starts in the text
+        self._starts: list[int] = []  # ... and in the projection
+        self._found = 0  # the projection's length so far
+        self._done = False
 
-    def _runs(self) -> None:
-        spans = [match.span() for match in _RUN.finditer(self._text)]
-        self._origins = [start for start, _ in spans]
-        self._starts = [0, *accumulate(end - start for start, end in spans)]
-        self._length = self._starts.pop()
+    def _find(self, upto: int) -> None:
+        """Find runs until the projection is longer than ``upto``."""
+        if self._runs is None:
+            self._runs = _RUN.finditer(self._text)
+        for run in self._runs:
+            start, end = run.span()
+            self._origins.append(start)
+            self._starts.append(self._found)
+            self._found += end - start
+            if self._found > upto:
+                return
+        self._done = True
 
     def __len__(self) -> int:
-        if self._starts is None:
-            self._runs()
-        return self._length
+        if not self._done:
+            self._find(len(self._text))
+        return self._found
 
     def __getitem__(self, i: int) -> int:
-        if self._starts is None:
-            self._runs()
         if i < 0:
-            i += self._length
-        if not 0 <= i < self._length:
+            i += len(self)
+        if i >= self._found and not self._done:
+            self._find(i)
+        if not 0 <= i < self._found:
             raise IndexError(i)
         run = bisect_right(self._starts, i) - 1
         return self._origins[run] + i - self._starts[run]
 
     def __iter__(self):
-        if self._starts is None:
-            self._runs()
-        ends = [*self._starts[1:], self._length] if self._starts else []
-        for origin, start, end in zip(self._origins, self._starts, ends, strict=True):
-            yield from range(origin, origin + end - start)
+        return (self[i] for i in range(len(self)))
 
     def __eq__(self, other) -> bool:
         return list(self) == list(other)
@@ -341,6 +347,13 @@ def find_spans(text: str, needles: list[str], projection=None) -> list[tuple[int
     needle) offsets into the original text, longest needles first and never
     overlapping. Punctuation between characters is allowed, as in search."""
     chars, offsets = projection or project(text)
+    return [(offsets[s], offsets[e - 1] + 1, n) for s, e, n in find_projected_spans(chars, needles)]
+
+
+def find_projected_spans(chars: str, needles: list[str]) -> list[tuple[int, int, str]]:
+    """find_spans in the projection's own positions (``chars`` of
+    project()), in order: the projection keeps the text's order, so a caller
+    that needs only some spans maps only those to the text."""
     taken = [False] * len(chars)
     spans = []
     for needle in sorted(set(n for n in needles if n), key=lambda s: (-len(s), s)):
@@ -350,7 +363,7 @@ def find_spans(text: str, needles: list[str], projection=None) -> list[tuple[int
             if not any(taken[start:end]):
                 for i in range(start, end):
                     taken[i] = True
-                spans.append((offsets[start], offsets[end - 1] + 1, needle))
+                spans.append((start, end, needle))
             start = chars.find(needle, start + 1)
     spans.sort()
     return spans
