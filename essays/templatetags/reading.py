@@ -1,10 +1,11 @@
 """Template helpers for reading pages."""
 
 import datetime
+import html
 
 from django import template
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -21,14 +22,14 @@ def mark_placeholders(text: str) -> str:
     pieces = []
     last = 0
     for match in PLACEHOLDER_RE.finditer(text):
-        pieces.append(escape(text[last : match.start()]))
+        pieces.append(html.escape(text[last : match.start()]))
         pieces.append(
             format_html(
                 '<span class="placeholder" tabindex="0" title="{}" data-note="{}">{}</span>', note, note, match.group(0)
             )
         )
         last = match.end()
-    pieces.append(escape(text[last:]))
+    pieces.append(html.escape(text[last:]))
     # Every piece was escaped above; only our own span markup is unescaped.
     return mark_safe("".join(str(p) for p in pieces))  # noqa: S308
 
@@ -53,10 +54,14 @@ def chars(count: int) -> str:
 @register.filter
 def tag_links(tags, css_class: str = "tag") -> str:
     """The tags as links separated by “、”: one filter call per essay, not
-    five template nodes per tag (a search page shows a hundred)."""
-    return format_html_join(
-        "、", '<a class="{}" href="{}">{}</a>', ((css_class, t.get_absolute_url(), t.name) for t in tags)
+    five template nodes per tag (a search page shows a hundred), escaped
+    with the standard library's html.escape (Django's escape() is the same
+    replacement behind a lazy-string wrapper, a third of this filter's time)."""
+    css_class = html.escape(css_class)
+    links = (
+        f'<a class="{css_class}" href="{html.escape(t.get_absolute_url())}">{html.escape(t.name)}</a>' for t in tags
     )
+    return mark_safe("、".join(links))  # noqa: S308 - every value above is escaped
 
 
 @register.filter
