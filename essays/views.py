@@ -84,8 +84,10 @@ class EssayList(ListView):
     def get(self, request, *args, **kwargs):
         params = request.GET
         self.tag_names = [name for name in dict.fromkeys(params.getlist("tag")) if name][:10]
-        self.section = Section.objects.filter(slug=params.get("section", "")).first()
-        self.collection = SourceFile.objects.filter(key=params.get("collection", "")).first()
+        # Looked up only when asked for: two queries of every list page.
+        section, collection = params.get("section"), params.get("collection")
+        self.section = Section.objects.filter(slug=section).first() if section else None
+        self.collection = SourceFile.objects.filter(key=collection).first() if collection else None
         self.sort = params.get("sort") if params.get("sort") in SORTS else "order"
         return super().get(request, *args, **kwargs)
 
