@@ -299,6 +299,7 @@ READING_FIELDS = (
 # columns is most of what a list page saves: each one is converted (the
 # dates parsed) for every row.
 RESULT_FIELDS = ("key", "title", "text", "char_count", "source", "section", "status", "duplicate_of")
+LIST_FIELDS = ("key", "title", "char_count", "source")
 
 
 def loaded(model, db: str, **values):
@@ -438,25 +439,53 @@ class EssayQuerySet(models.QuerySet):
     def list_rows(self, pks: list[int]) -> list:
         """The essays ``pks``, in that order, with what a list of essays
         shows (title, length, collection title); every other field is
-        deferred and loads if read. One plain statement: the ORM's query
-        building cost more than the query on the essay page."""
-        if not pks:
-            return []
-        table, sources = Essay._meta.db_table, SourceFile._meta.db_table
-        marks = ", ".join(["%s"] * len(pks))
+        deferred and loads if read."""
+        return self._in_order(pks, self._with_places(LIST_FIELDS, *self._pk_in(pks)))
+
+    def results(self, pks: list[int]) -> list:
+        """The readable essays ``pks``, in that order, with what a search
+        result shows (the text for its snippet, collection, section)."""
+        where, params = self._pk_in(pks)
+        readable = f"{where} AND e.status = %s AND e.duplicate_of_id IS NULL"
+        return self._in_order(pks, self._with_places(RESULT_FIELDS, readable, [*params, Essay.Status.PUBLISHED]))
+
+    @staticmethod
+    def _pk_in(pks) -> tuple[str, list]:
+        return f"e.id IN ({', '.join(['%s'] * len(pks)) or 'NULL'})", list(pks)
+
+    @staticmethod
+    def _in_order(pks, essays) -> list:
+        found = {essay.pk: essay for essay in essays}
+        return [found[pk] for pk in pks if pk in found]
+
+    def _with_places(self, fields: tuple, where: str, params: list) -> list:
+        """The essays matching ``where`` (plain SQL over ``e``, the essay
+        table), ``fields`` loaded and every other field deferred, each with
+        its collection (key, title) and section (name, slug) set. One
+        statement: on the reading pages, building the ORM's queries cost
+        several times running them."""
+        names = [Essay._meta.get_field(name).attname for name in fields]
+        columns = ", ".join(f"e.{Essay._meta.get_field(name).column}" for name in fields)
         sql = (
-            f"SELECT e.id, e.key, e.title, e.char_count, e.source_id, s.key, s.title FROM {table} e"
-            f" JOIN {sources} s ON s.id = e.source_id WHERE e.id IN ({marks})"
+            f"SELECT e.id, {columns}, s.key, s.title, c.name, c.slug FROM {Essay._meta.db_table} e"
+            f" JOIN {SourceFile._meta.db_table} s ON s.id = e.source_id"
+            f" LEFT JOIN {Section._meta.db_table} c ON c.id = e.section_id WHERE {where}"
         )
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, pks)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
-        found = {}
-        for pk, key, title, char_count, source_id, source_key, source_title in rows:
-            essay = loaded(Essay, self.db, id=pk, key=key, title=title, char_count=char_count, source_id=source_id)
-            essay.source = loaded(SourceFile, self.db, id=source_id, key=source_key, title=source_title)
-            found[pk] = essay
-        return [found[pk] for pk in pks if pk in found]
+        essays = []
+        for row in rows:
+            essay = loaded(Essay, self.db, **dict(zip(["id", *names], row, strict=False)))
+            source_key, source_title, section_name, section_slug = row[-4:]
+            essay.source = loaded(SourceFile, self.db, id=essay.source_id, key=source_key, title=source_title)
+            if "section_id" in names:
+                if essay.section_id is None:
+                    essay.section = None  # known to have none: no query for it
+                else:
+                    essay.section = loaded(Section, self.db, id=essay.section_id, name=section_name, slug=section_slug)
+            essays.append(essay)
+        return essays
 
     def _related_by_tags(self, essay, tag_ids: list[int], per_tag: int) -> list[tuple]:
         """(pk, shared tags, section id, fingerprint) of the candidates: the
@@ -528,31 +557,11 @@ class EssayQuerySet(models.QuerySet):
     def to_read(self, key: str | None = None, pk: int | None = None):
         """The essay an essay page shows, by its key or pk, if published
         (duplicates included: their page points to the main copy), with its
-        collection and section; the fields of READING_FIELDS loaded, the
-        others deferred. One plain statement: the essay page's hottest
-        query, whose ORM building cost ten times its running."""
-        table, sources, sections = Essay._meta.db_table, SourceFile._meta.db_table, Section._meta.db_table
-        columns = ", ".join(f"e.{Essay._meta.get_field(name).column}" for name in READING_FIELDS)
+        collection and section; READING_FIELDS loaded, the others
+        deferred. The essay page's hottest query."""
         where, value = ("e.key = %s", key) if key is not None else ("e.id = %s", pk)
-        sql = (
-            f"SELECT e.id, {columns}, s.key, s.title, c.name, c.slug FROM {table} e"
-            f" JOIN {sources} s ON s.id = e.source_id LEFT JOIN {sections} c ON c.id = e.section_id"
-            f" WHERE {where} AND e.status = %s"
-        )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [value, Essay.Status.PUBLISHED])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        fields = dict(zip(("id", *(Essay._meta.get_field(n).attname for n in READING_FIELDS)), row, strict=False))
-        essay = loaded(Essay, self.db, **fields)
-        source_key, source_title, section_name, section_slug = row[-4:]
-        essay.source = loaded(SourceFile, self.db, id=essay.source_id, key=source_key, title=source_title)
-        if essay.section_id is None:
-            essay.section = None  # known to have none: no query for it
-        else:
-            essay.section = loaded(Section, self.db, id=essay.section_id, name=section_name, slug=section_slug)
-        return essay
+        found = self._with_places(READING_FIELDS, f"{where} AND e.status = %s", [value, Essay.Status.PUBLISHED])
+        return found[0] if found else None
 
     def neighbours(self, essay) -> tuple:
         """The readable essays just before and after ``essay`` in its
@@ -575,15 +584,6 @@ class EssayQuerySet(models.QuerySet):
         previous = next((e for e in found if e.position < essay.position), None)
         following = next((e for e in found if e.position > essay.position), None)
         return previous, following
-
-    def for_results(self):
-        """Search results: the text (for the snippet), the collection and the
-        section; the tags come from Tag.objects.of_essays."""
-        return (
-            self.select_related("source", "section")
-            .only(*RESULT_FIELDS, "source__key", "source__title", "section__name", "section__slug")
-            .order_by()
-        )
 
     def for_feed(self):
         """What a feed entry shows: the text, the collection, the tags."""

@@ -248,3 +248,20 @@ def test_the_essay_to_read_comes_with_its_collection_and_section(collection):
     with CaptureQueriesContext(connection) as queries:
         assert no_section.section is None
     assert not queries.captured_queries
+
+
+def test_search_results_keep_the_engine_order_and_only_readable_essays(collection):
+    from essays.models import Section
+
+    source, essay = collection
+    section = Section.objects.first()
+    one, two = essay(1, section=section), essay(2)
+    hidden = essay(3, status=Essay.Status.HIDDEN)
+    copy = essay(4, duplicate_of=one)
+    found = Essay.objects.results([two.pk, hidden.pk, copy.pk, one.pk, 999_999])
+    assert found == [two, one]
+    with CaptureQueriesContext(connection) as queries:
+        assert (found[1].text, found[1].section.name, found[1].source.key) == (one.text, section.name, source.key)
+        assert found[0].section is None
+    assert not queries.captured_queries
+    assert Essay.objects.results([]) == [] and Essay.objects.list_rows([]) == []

@@ -192,13 +192,12 @@ def _search(request):
 
     essays = []
     if hits is not None and hits.pks:
-        found = Essay.objects.readable().filter(pk__in=hits.pks).for_results().in_bulk()
-        tags = Tag.objects.of_essays(found)
-        for pk in hits.pks:
-            essay = found.get(pk)
-            if essay is None:  # the index is a moment behind the database
-                continue
-            essay.tag_list = tags.get(pk, [])
+        # Those the index found that are no longer readable are left out:
+        # the index is a moment behind the database.
+        found = Essay.objects.results(hits.pks)
+        tags = Tag.objects.of_essays([essay.pk for essay in found])
+        for essay in found:
+            essay.tag_list = tags.get(essay.pk, [])
             essay.title_html = highlighting.highlight(essay.title, query)
             essay.snippet = highlighting.snippet(essay.text, query)
             essays.append(essay)
