@@ -263,13 +263,15 @@ class EssayPage:
     order: a page is its ids (walking a listing index), then the rows a list
     shows (EssayQuerySet.list_rows, one plain statement)."""
 
-    def __init__(self, ids, count: int | None = None):
-        self.ids, self._count = ids, count
+    def __init__(self, ids, count: int | None = None, count_key=None):
+        # count_key: what the count depends on, for essays.paging to keep it
+        # under (the filters, not the order).
+        self.ids, self.known_count, self.count_key = ids, count, count_key
 
     def count(self) -> int:
-        if self._count is None:
-            self._count = self.ids.count()
-        return self._count
+        if self.known_count is None:
+            self.known_count = self.ids.count()
+        return self.known_count
 
     def __len__(self) -> int:
         return self.count()
@@ -539,9 +541,10 @@ class EssayQuerySet(models.QuerySet):
         )
         return EssayPage(links, count)
 
-    def paged(self) -> EssayPage:
-        """These essays, in their order, as pages of list rows."""
-        return EssayPage(self.values_list("pk", flat=True))
+    def paged(self, count_key=None) -> EssayPage:
+        """These essays, in their order, as pages of list rows; ``count_key``
+        names what their number depends on (see essays.paging)."""
+        return EssayPage(self.values_list("pk", flat=True), count_key=count_key)
 
     def with_related(self):
         """What the reading pages, the search index and the export show about

@@ -3,8 +3,9 @@
 A Paginator counts its whole list to know the last page: at 100,000 essays
 counting the readable essays took longer than building the page. The count
 only changes when the content does, so it is kept per content version
-(``essays.freshness``), keyed by the list's SQL: every filter, tag and sort
-has its own count, and the first request after any change counts afresh.
+(``essays.freshness``), keyed by what the list says its count depends on
+(``EssayPage.count_key``) or else by its SQL: every filter has its own
+count, and the first request after any change counts afresh.
 """
 
 from __future__ import annotations
@@ -30,8 +31,13 @@ def list_sql(object_list) -> str | None:
 class VersionedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        sql = list_sql(self.object_list)
-        if sql is None:
+        known = getattr(self.object_list, "known_count", None)
+        if known is not None:  # counted already (a tag page: the tag shelf's counts)
+            return known
+        # A list may name what its count depends on (building its SQL for
+        # the key cost more than the page's rows); otherwise its SQL is the key.
+        key = getattr(self.object_list, "count_key", None) or list_sql(self.object_list)
+        if key is None:
             return super().count
-        digest = hashlib.sha256(sql.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+        digest = hashlib.sha256(str(key).encode("utf-8", "surrogateescape")).hexdigest()[:32]
         return freshness.cached(f"count:{digest}", lambda: Paginator.count.func(self))

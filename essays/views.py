@@ -97,7 +97,8 @@ class EssayList(ListView):
             essays = essays.filter(section=self.section)
         if self.collection:
             essays = essays.filter(source=self.collection)
-        return essays.sorted_by(self.sort).paged()
+        filters = (tuple(self.tag_names), getattr(self.section, "pk", None), getattr(self.collection, "pk", None))
+        return essays.sorted_by(self.sort).paged(count_key=("essay list", *filters))
 
     def paginate_queryset(self, queryset, page_size):
         page = nearest_page(self.get_paginator(queryset, page_size), self.request)
@@ -223,7 +224,7 @@ def collection_detail(request, key):
 
 def section_detail(request, slug):
     section = get_object_or_404(Section, slug=slug)
-    essays = Essay.objects.readable().filter(section=section).in_collection_order().paged()
+    essays = Essay.objects.readable().filter(section=section).in_collection_order().paged(("section", section.pk))
     return render(request, "essays/section_detail.html", {"section": section, **paged(request, essays)})
 
 
