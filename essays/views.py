@@ -234,14 +234,21 @@ def tag_list(request):
     return render(request, "essays/tag_list.html", {"tags": tag_shelf(), "content_version": freshness.version()})
 
 
+def tags_by_name() -> dict[str, Tag]:
+    """The tags in use by name, each with its count: once per content
+    version (a tag page looked its tag up and counted the shelf each time)."""
+    return freshness.cached("tags-by-name", lambda: {tag.name: tag for tag in tag_shelf()})
+
+
 def tag_detail(request, name):
-    tag = Tag.objects.filter(name=name).first()
+    tag = tags_by_name().get(name)
+    if tag is None:  # a tag on no readable essay, or an old name
+        tag = Tag.objects.filter(name=name).first()
     if tag is None:
         # A renamed or merged tag's old address still works.
         alias = get_object_or_404(TagAlias.objects.select_related("tag"), name=name)
         return redirect(alias.tag, permanent=True)
-    counts = {t.pk: t.count for t in tag_shelf()}
-    essays = Essay.objects.tag_page(tag, counts.get(tag.pk, 0))
+    essays = Essay.objects.tag_page(tag, getattr(tag, "count", 0))
     return render(request, "essays/tag_detail.html", {"tag": tag, **paged(request, essays)})
 
 
