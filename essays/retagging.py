@@ -87,18 +87,33 @@ def essay_terms(essay: Essay) -> dict:
 
 
 def vocabulary() -> tagging.Vocabulary:
-    essays = Essay.objects.only("pk", "title", "text", "terms", "status", "duplicate_of")
-    docs = {essay.pk: essay_terms(essay) for essay in essays.iterator()}
+    """The archive's vocabulary from every essay's stored terms (texts are
+    read only for essays that have none yet). The same words of all essays
+    are held once (a word is a new string in each essay's decoded JSON)."""
+    words: dict[str, str] = {}
+    docs: dict[int, dict] = {}
+    missing: list[int] = []
+    for pk, terms in Essay.objects.values_list("pk", "terms").iterator(chunk_size=2000):
+        if not terms:
+            missing.append(pk)
+            docs[pk] = {}  # filled below, in the same order
+            continue
+        docs[pk] = {words.setdefault(w, w): (uses, words.setdefault(kind, kind)) for w, (uses, kind) in terms.items()}
+    for start in range(0, len(missing), 500):
+        for essay in Essay.objects.filter(pk__in=missing[start : start + 500]).only("pk", "title", "text", "terms"):
+            docs[essay.pk] = essay_terms(essay)
     readable = set(Essay.objects.readable().values_list("pk", flat=True))
     return tagging.build_vocabulary(docs, readable)
 
 
-def retag(only=None, dry_run: bool = False) -> RetagReport:
+def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagReport:
     """Recompute the automatic tags of every essay (or of the pks in
     ``only``), leaving the curator's tags alone. With ``dry_run`` nothing is
-    written; the report says what would change."""
+    written; the report says what would change. Without ``with_figures``
+    (an import's own retag) the report's figures stay empty: counting them
+    reads every readable essay's tags twice."""
     vocab = vocabulary()
-    before = figures()
+    before = figures() if with_figures else Figures()
     essays = Essay.objects.prefetch_related("tags").only("pk", "title", "imported")
     if only is not None:
         essays = essays.filter(pk__in=list(only))
@@ -116,7 +131,8 @@ def retag(only=None, dry_run: bool = False) -> RetagReport:
             updates.append((essay, sorted(wanted), sorted(automatic)))
         if wanted != current:
             changes.append(EssayChange(essay.pk, essay.title, sorted(wanted - current), sorted(current - wanted)))
-    report = RetagReport(before=before, after=figures(planned), vocabulary=vocab, changes=changes, dry_run=dry_run)
+    after = figures(planned) if with_figures else Figures()
+    report = RetagReport(before=before, after=after, vocabulary=vocab, changes=changes, dry_run=dry_run)
     if dry_run:
         return report
     with transaction.atomic():
@@ -130,6 +146,7 @@ def retag(only=None, dry_run: bool = False) -> RetagReport:
         through = Essay.tags.through
         added = []
         retagged = set()
+        stamped = []
         for essay, wanted, automatic in updates:
             have = {t.name: t.pk for t in essay.tags.all()}
             gone = [pk for name, pk in have.items() if name not in wanted]
@@ -139,7 +156,10 @@ def retag(only=None, dry_run: bool = False) -> RetagReport:
             if gone or set(wanted) != set(have):
                 retagged.add(essay.pk)
             # The automatic tags are the importer's word from now on.
-            Essay.objects.filter(pk=essay.pk).update(imported={**essay.imported, "tags": automatic}, updated=now)
+            essay.imported, essay.updated = {**essay.imported, "tags": automatic}, now
+            stamped.append(essay)
+        # In a few statements for the whole run, not one per essay.
+        Essay.objects.bulk_update(stamped, ["imported", "updated"], batch_size=500)
         # A whole import's new tags in a few statements, not one per essay;
         # bulk writes send no signals, so the search index and the content
         # version are told here.
