@@ -21,7 +21,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from essays import parsing, retagging, tagging, textutil
-from essays.models import IMPORT_REASON, Essay, Section, SourceFile, Tag, essay_key, record_history
+from essays.models import (
+    IMPORT_REASON,
+    Essay,
+    Section,
+    SourceFile,
+    Tag,
+    essay_key,
+    record_history,
+    record_history_many,
+    text_fingerprint,
+)
 
 logger = logging.getLogger(__name__)
 # A sentence held by more essays than this is boilerplate to near-duplicate
@@ -33,6 +43,9 @@ POOL_MIN_FILES = 8
 # The search index is brought up to date every this many touched essays
 # during a long import (memory stays flat), and at the end.
 INDEX_EVERY = 2000
+# New essays wait in memory for one insert per file; until then they are known
+# by numbers from here up (above any primary key).
+STAND_IN_BASE = 1 << 62
 
 
 @dataclass
@@ -210,6 +223,19 @@ class Importer:
         self._suggested: dict[int, tuple] = {}
         self._indexed_any = False
         self._new_tags: list[tuple[int, list[str]]] = []
+        # The file's new essays, inserted together (_flush_new); until then
+        # the sentence index knows each by a stand-in number above any pk.
+        self._pending: list[Essay] = []
+        self._pending_by_id: dict[int, Essay] = {}
+        self._pending_hashes: dict[int, set[str]] = {}
+        self._next_stand_in = STAND_IN_BASE
+        # fingerprint → [(pk or stand-in, key, duplicate_of pk, its key, essay)]:
+        # the file's possible copies, read in one query (_first_copy).
+        self._copies: dict[str, list] = {}
+        # The texts near-duplicate detection will compare the file's essays
+        # with, read in one query (_read_candidates), and sentence hashes by text.
+        self._texts: dict[int, str] = {}
+        self._hashes: dict[str, set[str]] = {}
         textutil.init_jieba(settings.JIEBA_CACHE_DIR)
 
     # -- entry points ------------------------------------------------------
@@ -340,6 +366,8 @@ class Importer:
         finally:
             self._suggested = {}
             self._new_tags = []
+            self._pending, self._pending_by_id, self._pending_hashes = [], {}, {}
+            self._copies, self._texts, self._hashes = {}, {}, {}
         return report
 
     def _keep_curated_cut(self, source, digest, encoding, text, size, report) -> None:
@@ -366,7 +394,7 @@ class Importer:
             from essays.search.sync import deferred
 
             with deferred():
-                tagged = retagging.retag(only=self.to_tag)
+                tagged = retagging.retag(only=self.to_tag, with_figures=False)
             self.touched |= tagged.changed
             self.to_tag.clear()
         if self.touched or self._indexed_any:
@@ -414,12 +442,20 @@ class Importer:
         report.source_id = source.pk
         report.doubts = [doubt.detail for doubt in parsed.doubts]
 
-        old = {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
+        old = (
+            {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
+            if existed
+            else {}
+        )
+        self.created_ids = report.created_ids
+        self._read_copies(parsed, old.values())
+        if not existed:
+            self._read_candidates(parsed)
         for position, parsed_essay in enumerate(parsed.essays, start=1):
             essay = old.pop(position, None)
-            self.created_ids = report.created_ids
             outcome = self._store_essay(source, position, parsed_essay, parsed.author, essay)
             setattr(report, outcome, getattr(report, outcome) + 1)
+        self._flush_new()
         self._write_new_tags()
         # Essays the file no longer has: hidden, never deleted (links and
         # curator work stay), unless a curator already chose their status.
@@ -500,11 +536,11 @@ class Importer:
         if "status" not in curated:
             essay.status = proposed["status"]
         text_changed = created or (before is not None and before["text"] != essay.text)
+        old_fingerprint = essay.fingerprint
         essay.refresh_derived_fields()
 
         if "duplicate_of" not in curated:
-            original = self._first_copy(essay)
-            essay.duplicate_of = original
+            essay.duplicate_of = self._first_copy(essay)
         proposed["duplicate_of"] = essay.duplicate_of.key if essay.duplicate_of_id else None
         if text_changed and not essay.duplicate_of_id:
             essay.near_duplicate_of, essay.similarity = self._near_duplicate(essay)
@@ -516,20 +552,19 @@ class Importer:
         # its tags are set; not one per save and tag change.
         essay.skip_history_when_saving = True
         essay._change_reason = IMPORT_REASON
+        if created:
+            # Inserted with the file's other new essays (_flush_new).
+            essay._import_needs_tags, essay._import_tags = needs_tags, tags
+            self._add_pending(essay)
+            return "created"
         essay.save()
+        self._remember_copy(essay, old_fingerprint)
         if needs_tags:
             self.to_tag.add(essay.pk)
-        if created:
-            self._new_tags.append((essay.pk, tags))  # written with the file's others (_store)
-        elif "tags" not in curated:
+        if "tags" not in curated:
             self._set_tags(essay, tags)
         self._remember_sentences(essay)
 
-        if created:
-            record_history(essay, "+")
-            self.touched.add(essay.pk)
-            self.created_ids.append(essay.pk)
-            return "created"
         after = essay.current_values(tags if "tags" not in curated else None)
         after["title_derived"] = essay.title_derived
         if after != before:
@@ -575,19 +610,139 @@ class Importer:
             existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
         essay.tags.set([existing[n] for n in names if n in existing])
 
+    def _read_copies(self, parsed, old) -> None:
+        """The essays that may be copies of the file's essays, by fingerprint,
+        in one query for the whole file."""
+        prints = {text_fingerprint(e.text) for e in parsed.essays} | {e.fingerprint for e in old}
+        self._copies = {fingerprint: [] for fingerprint in prints}
+        rows = (
+            Essay.objects.filter(fingerprint__in=list(prints))
+            .order_by("pk")
+            .values_list("fingerprint", "pk", "key", "duplicate_of_id", "duplicate_of__key")
+        )
+        for fingerprint, pk, key, duplicate_id, duplicate_key in rows:
+            self._copies[fingerprint].append([pk, key, duplicate_id, duplicate_key, None])
+
+    def _sentence_hashes(self, text: str) -> set[str]:
+        found = self._hashes.get(text)
+        if found is None:
+            found = self._hashes[text] = textutil.sentence_hashes(text)
+        return found
+
+    def _candidates(self, essay_pk: int | None, hashes: set[str]) -> list[int]:
+        """The essays (pks, or stand-ins for new ones) that may be near
+        copies of a text with these sentence hashes: the first 20, in pk order."""
+        index = self._sentence_map()
+        # A sentence found in very many essays ("下面是小编为大家整理的…")
+        # says nothing about which one this is a copy of, and walking its
+        # holders for every new essay would make an import quadratic.
+        telling = [h for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS]
+        shared: dict[int, int] = defaultdict(int)
+        for h in telling:
+            for pk in index.get(h, ()):
+                if pk != essay_pk:
+                    shared[pk] += 1
+        # Candidates share at least half of this essay's telling sentences.
+        return sorted(pk for pk, n in shared.items() if n * 2 >= len(telling))[:20]
+
+    def _read_candidates(self, parsed) -> None:
+        """The texts a new file's essays will likely be compared with, in one
+        query (any other is read when needed)."""
+        wanted: set[int] = set()
+        for parsed_essay in parsed.essays:
+            hashes = self._sentence_hashes(parsed_essay.text)
+            if hashes:
+                wanted.update(pk for pk in self._candidates(None, hashes) if pk < STAND_IN_BASE)
+        self._read_texts(wanted)
+
+    def _read_texts(self, pks) -> None:
+        missing = [pk for pk in pks if pk not in self._texts]
+        if missing:
+            self._texts.update(Essay.objects.filter(pk__in=missing).order_by().values_list("pk", "text"))
+
+    def _copies_of(self, fingerprint: str) -> list:
+        if fingerprint not in self._copies:  # not foreseen by _read_copies: ask
+            self._copies[fingerprint] = [
+                [pk, key, duplicate_id, duplicate_key, None]
+                for pk, key, duplicate_id, duplicate_key in Essay.objects.filter(fingerprint=fingerprint)
+                .order_by("pk")
+                .values_list("pk", "key", "duplicate_of_id", "duplicate_of__key")
+            ]
+        return self._copies[fingerprint]
+
+    def _remember_copy(self, essay: Essay, old_fingerprint: str | None = None, number: int | None = None) -> None:
+        """Keep _copies as the database has it after ``essay`` was saved (or
+        queued as new under ``number``)."""
+        number = essay.pk if number is None else number
+        if old_fingerprint is not None and old_fingerprint in self._copies:
+            self._copies[old_fingerprint] = [c for c in self._copies[old_fingerprint] if c[0] != number]
+        copies = [c for c in self._copies_of(essay.fingerprint) if c[0] != number]
+        duplicate_key = essay.duplicate_of.key if essay.duplicate_of_id else None
+        copies.append([number, essay.key, essay.duplicate_of_id, duplicate_key, essay])
+        copies.sort(key=lambda c: c[0])
+        self._copies[essay.fingerprint] = copies
+
     def _first_copy(self, essay: Essay) -> Essay | None:
         """The earliest other essay with the same text, if this one is not
-        itself the earliest; a chain of copies resolves to its main copy."""
-        candidates = Essay.objects.filter(fingerprint=essay.fingerprint).select_related("duplicate_of")
+        itself the earliest; a chain of copies resolves to its main copy.
+        An essay of this file not yet inserted is inserted first."""
+        copies = self._copies_of(essay.fingerprint)
         if essay.pk:
-            candidates = candidates.filter(pk__lt=essay.pk)
-        first = candidates.order_by("pk").first()
-        if first is None:
+            copies = [c for c in copies if c[0] < essay.pk]
+        if not copies:
             return None
-        return first.duplicate_of or first
+        number, key, duplicate_id, duplicate_key, obj = copies[0]
+        if number >= STAND_IN_BASE:  # a new essay of this file: give it its pk
+            self._flush_new()
+            return obj.duplicate_of if obj.duplicate_of_id else obj
+        if duplicate_id:
+            return Essay(pk=duplicate_id, key=duplicate_key)
+        return Essay(pk=number, key=key)
+
+    def _add_pending(self, essay: Essay) -> None:
+        number = self._next_stand_in
+        self._next_stand_in += 1
+        self._pending.append(essay)
+        self._pending_by_id[number] = essay
+        essay._stand_in = number
+        self._remember_copy(essay, number=number)
+        if self._sentence_index is not None and not essay.duplicate_of_id:
+            hashes = self._sentence_hashes(essay.text)
+            self._pending_hashes[number] = hashes
+            for h in hashes:
+                self._sentence_index[h].add(number)
+
+    def _flush_new(self) -> None:
+        """Insert the file's new essays waiting in memory, in one statement,
+        with one history row each (in another), in file order."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        Essay.objects.bulk_create(pending)
+        for essay in pending:
+            number = essay.__dict__.pop("_stand_in")
+            self._pending_by_id.pop(number, None)
+            for h in self._pending_hashes.pop(number, ()):
+                holders = self._sentence_index[h]
+                holders.discard(number)
+                holders.add(essay.pk)
+            for entry in self._copies.get(essay.fingerprint, ()):
+                if entry[0] == number:
+                    entry[0] = essay.pk
+            if essay.__dict__.pop("_import_needs_tags", False):
+                self.to_tag.add(essay.pk)
+            self._new_tags.append((essay.pk, essay.__dict__.pop("_import_tags", [])))
+            self.touched.add(essay.pk)
+            self.created_ids.append(essay.pk)
+        # New essays have no tags yet (their tags come with the run's retag).
+        record_history_many(pending, "+", with_tags=False)
+        from essays import freshness
+
+        freshness.changed()  # bulk inserts send no post_save
 
     def _sentence_map(self) -> dict[str, set[int]]:
         if self._sentence_index is None:
+            self._flush_new()  # the index is read from the database
             index: dict[str, set[int]] = defaultdict(set)
             for pk, text in Essay.objects.filter(duplicate_of__isnull=True).values_list("pk", "text").iterator():
                 for h in textutil.sentence_hashes(text):
@@ -601,27 +756,30 @@ class Importer:
                 self._sentence_index[h].add(essay.pk)
 
     def _near_duplicate(self, essay: Essay) -> tuple[Essay | None, float | None]:
-        hashes = textutil.sentence_hashes(essay.text)
+        hashes = self._sentence_hashes(essay.text)
         if not hashes:
             return None, None
-        shared: dict[int, int] = defaultdict(int)
-        index = self._sentence_map()
-        # A sentence found in very many essays ("下面是小编为大家整理的…")
-        # says nothing about which one this is a copy of, and walking its
-        # holders for every new essay would make an import quadratic.
-        telling = [h for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS]
-        for h in telling:
-            for pk in index.get(h, ()):
-                if pk != essay.pk:
-                    shared[pk] += 1
-        # Candidates share at least half of this essay's telling sentences.
-        candidates = sorted(pk for pk, n in shared.items() if n * 2 >= len(telling))
+        candidates = self._candidates(essay.pk, hashes)
+        if not candidates:
+            return None, None
+        # In pk order (the file's new essays, not inserted yet, come last).
+        self._read_texts(pk for pk in candidates if pk < STAND_IN_BASE)
         best, best_ratio = None, 0.0
-        for other in Essay.objects.filter(pk__in=candidates[:20]).order_by("pk"):
-            ratio = textutil.similarity(essay.text, other.text)
+        for number in candidates:
+            other = self._pending_by_id.get(number)
+            text = other.text if other is not None else self._texts.get(number)
+            if text is None:
+                continue
+            ratio = textutil.similarity(essay.text, text)
             if ratio >= textutil.NEAR_DUPLICATE_RATIO and ratio > best_ratio:
-                best, best_ratio = other, ratio
-        return (best, round(best_ratio, 4)) if best else (None, None)
+                best, best_ratio = number, ratio
+        if best is None:
+            return None, None
+        if best >= STAND_IN_BASE:  # a new essay of this file: give it its pk
+            found = self._pending_by_id[best]
+            self._flush_new()
+            return found, round(best_ratio, 4)
+        return Essay(pk=best), round(best_ratio, 4)
 
 
 def refresh_planner_statistics() -> None:

@@ -221,7 +221,12 @@ def similarity(a: str, b: str) -> float:
     """How much of two texts is the same, 0..1 (difflib's ratio on the text
     without whitespace)."""
     a, b = compact(a), compact(b)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < NEAR_DUPLICATE_RATIO or matcher.quick_ratio() < NEAR_DUPLICATE_RATIO:
-        return matcher.quick_ratio()
-    return matcher.ratio()
+    length = len(a) + len(b)
+    if not length:
+        return 1.0
+    # difflib's real_quick_ratio and quick_ratio (the characters the two
+    # share, counted), with Counter: the same numbers, several times faster.
+    quick = 2.0 * sum((Counter(a) & Counter(b)).values()) / length
+    if 2.0 * min(len(a), len(b)) / length < NEAR_DUPLICATE_RATIO or quick < NEAR_DUPLICATE_RATIO:
+        return quick
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
