@@ -99,23 +99,21 @@ def is_filler(word: str) -> bool:
     return len(word) < 2 or len(word) > 8 or word in FILLER or bool(_NUMERIC.match(word)) or "_" in word
 
 
-def candidate_terms(title: str, text: str, words=None) -> dict[str, list]:
+def candidate_terms(title: str, text: str, words=None, simplified=None) -> dict[str, list]:
     """{term: [uses, kind]} for one essay: its nouns, names, places and
     verbal nouns (the title's count thrice), filler left out. Traditional
     text is folded to Simplified first, so essays in either script share
     tags. ``words``: the title's and the text's words when the caller has
     already segmented them (title words first, then ``None``, then the
-    text's), to save segmenting twice."""
-    import jieba.posseg
-
-    from essays.parsing import looks_like_name
-    from essays.textutil import cut, init_jieba, to_simplified
+    text's), to save segmenting twice; ``simplified``: (title, text) when
+    the caller has already folded them to Simplified."""
+    from essays.textutil import cut, init_jieba, term_kind, to_simplified
 
     init_jieba()
     if words is None:
+        title_s, text_s = simplified or (to_simplified(title), to_simplified(text))
         # rjieba: jieba's cuts, 20-50 times faster (essays.textutil.cut).
-        words = [*cut(to_simplified(title)), None, *cut(to_simplified(text))]
-    pos_table = jieba.posseg.dt.word_tag_tab
+        words = [*cut(title_s), None, *cut(text_s)]
     counts: Counter = Counter()
     kinds: dict[str, str] = {}
     weight = TITLE_WEIGHT
@@ -123,21 +121,36 @@ def candidate_terms(title: str, text: str, words=None) -> dict[str, list]:
         if word is None:  # the title ends here
             weight = 1
             continue
-        word = word.strip()
-        if is_filler(word):
+        # (the word stripped, its kind) or None: filler, or not a term.
+        found = term_kind(word)
+        if found is None:
             continue
-        flag = pos_table.get(word)
-        if flag is None:
-            # Words jieba's HMM found that its dictionary lacks: kept only
-            # when they read as a person's name.
-            if not looks_like_name(word):
-                continue
-            flag = "nr"
-        if not flag.startswith(TERM_POS):
-            continue
+        word, kind = found
         counts[word] += weight
-        kinds[word] = _kind(flag)
+        kinds[word] = kind
     return {word: [n, kinds[word]] for word, n in counts.items()}
+
+
+def _term_kind(word: str):
+    """What candidate_terms makes of one word: (the word stripped, its kind)
+    when it is a term, else None. Cached per word by essays.textutil."""
+    import jieba.posseg
+
+    from essays.parsing import looks_like_name
+
+    word = word.strip()
+    if is_filler(word):
+        return None
+    flag = jieba.posseg.dt.word_tag_tab.get(word)
+    if flag is None:
+        # Words jieba's HMM found that its dictionary lacks: kept only
+        # when they read as a person's name.
+        if not looks_like_name(word):
+            return None
+        flag = "nr"
+    if not flag.startswith(TERM_POS):
+        return None
+    return word, _kind(flag)
 
 
 def _general_idf():
