@@ -40,9 +40,9 @@ COMMON_SENTENCE_HOLDERS = 50
 # With at least this many files, the reading, parsing and text work runs in a
 # pool of processes (one per core); the database writes stay here.
 POOL_MIN_FILES = 8
-# The search index is brought up to date every this many touched essays
-# during a long import (memory stays flat), and at the end.
-INDEX_EVERY = 2000
+# With at least this many essays to index, their tokens are made in a pool
+# of processes too (essays.search.sync.update_essays).
+POOL_MIN_ESSAYS = 200
 # New essays wait in memory for one insert per file; until then they are known
 # by numbers from here up (above any primary key).
 STAND_IN_BASE = 1 << 62
@@ -65,10 +65,8 @@ class Prepared:
     text: str = ""
     encoding: str = ""
     parsed: parsing.ParsedCollection | None = None
-    # Per essay: (section slug, candidate tag terms) from its text, and its
-    # search tokens (title, text): each text is segmented once, here.
+    # Per essay: (section slug, candidate tag terms) from its text.
     suggestions: list = field(default_factory=list)
-    tokens: list = field(default_factory=list)
 
 
 def refusal(name: str, data: bytes) -> str:
@@ -86,7 +84,6 @@ def prepare(
     data: bytes,
     sections,
     known_digest: str | None = None,
-    with_tokens: bool = False,
     hint: parsing.CutHint | None = None,
 ) -> Prepared:
     """Everything about one file that needs no database: the CPU-bound part
@@ -105,13 +102,10 @@ def prepare(
         prepared.reason = str(exc)
         prepared.code, prepared.values = "unparsable", {"message": str(exc)}
         return prepared
-    from essays.search.tokens import index_tokens
-
     for essay in prepared.parsed.essays:
-        section = textutil.best_section(essay.title, essay.text, sections)
-        prepared.suggestions.append((section, tagging.candidate_terms(essay.title, essay.text)))
-        if with_tokens:
-            prepared.tokens.append((essay.title[:300], index_tokens(essay.title[:300]), index_tokens(essay.text)))
+        simplified = (textutil.to_simplified(essay.title), textutil.to_simplified(essay.text))  # once, for both
+        section = textutil.best_section(essay.title, essay.text, sections, simplified=simplified)
+        prepared.suggestions.append((section, tagging.candidate_terms(essay.title, essay.text, simplified=simplified)))
     return prepared
 
 
@@ -121,7 +115,7 @@ def _too_large(name: str, size: int, limit: int) -> Prepared:
 
 
 def _prepare_job(job) -> Prepared:
-    path, name, max_bytes, sections, known_digest, with_tokens, hint = job
+    path, name, max_bytes, sections, known_digest, hint = job
     try:
         if not path.exists():
             return Prepared(name=str(path), reason="no such file or folder")
@@ -133,7 +127,7 @@ def _prepare_job(job) -> Prepared:
         data = path.read_bytes()
     except OSError as exc:
         return Prepared(name=str(path), reason=f"unreadable ({exc.strerror or exc})")
-    return prepare(name, data, sections, known_digest, with_tokens, hint)
+    return prepare(name, data, sections, known_digest, hint)
 
 
 @dataclass
@@ -253,8 +247,8 @@ class Importer:
                 report.files.append(file_report)
                 if progress is not None:
                     progress(file_report)
-                if self.update_index and len(self.touched) >= INDEX_EVERY:
-                    self._update_index(report)
+        # The index is written once the run's tags are known (finish): every
+        # essay is indexed once, and its tokens are made in a pool.
         self.finish(report)
         return report
 
@@ -274,10 +268,8 @@ class Importer:
             if hint
         }
         sections = self.sections()
-        with_tokens = self.update_index
         jobs = (
-            (path, path.name, self.max_bytes, sections, known.get(path.name), with_tokens, hints.get(path.name))
-            for path in files
+            (path, path.name, self.max_bytes, sections, known.get(path.name), hints.get(path.name)) for path in files
         )
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for prepared in pool.imap(_prepare_job, jobs, chunksize=2):
@@ -339,12 +331,6 @@ class Importer:
             return report
         text, encoding, parsed = prepared.text, prepared.encoding, prepared.parsed
         self._suggested = dict(enumerate(prepared.suggestions, start=1))
-        if prepared.tokens:
-            from essays.search.tokens import prime
-
-            for essay, (title, title_tokens, text_tokens) in zip(parsed.essays, prepared.tokens, strict=True):
-                prime((title,), title_tokens)
-                prime((essay.text,), text_tokens)
         try:
             with transaction.atomic():
                 if existing and existing.cut_curated:
@@ -411,7 +397,10 @@ class Importer:
         self._indexed_any = True
         try:
             if self.touched:
-                update_essays(self.touched)
+                workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
+                if len(self.touched) < POOL_MIN_ESSAYS and self.workers is None:
+                    workers = 0
+                update_essays(self.touched, workers=workers)
             # And whatever an earlier run left out: an import killed after
             # storing some files never indexed their essays, and its re-run
             # finds those files unchanged.

@@ -1,5 +1,6 @@
 """Imports with a pool of worker processes give exactly what an import in one
-process gives, and each text is segmented once for tags and the index."""
+process gives, and the texts are segmented in the pool, never in the process
+writing the database and the index."""
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_a_pooled_rerun_skips_unchanged_files_and_refuses_bad_ones(search_index,
     assert sum(f.unchanged for f in report.files) == Essay.objects.count()
 
 
-def test_the_index_uses_the_tokens_made_with_the_file(search_index, monkeypatch):
+def test_the_index_uses_the_tokens_made_in_the_pool(search_index, monkeypatch):
     made = []
     original = tokens.index_tokens
 
