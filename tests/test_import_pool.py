@@ -90,3 +90,29 @@ def test_tags_of_new_essays_are_written_in_batches(search_index):
     # a few batched inserts, never one per essay.
     assert 0 < len(tag_writes) <= len(list(SEEDS.glob("*.txt")))
     assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
+
+
+def test_each_essay_is_indexed_once_after_its_tags(search_index, monkeypatch):
+    """The run's tags come at its end: indexing before them would index every
+    new essay twice (and make its tokens twice), however long the run (an
+    import used to index every INDEX_EVERY essays as it went)."""
+    from haystack import connections
+
+    from essays import importer
+
+    monkeypatch.setattr(importer, "INDEX_EVERY", 10, raising=False)
+
+    backend = connections["default"].get_backend()
+    written = []
+    original = type(backend).update
+
+    def counting(self, index, iterable, commit=True):
+        iterable = list(iterable)
+        written.extend((e.pk, tuple(sorted(t.name for t in e.tags.all()))) for e in iterable)
+        return original(self, index, iterable, commit)
+
+    monkeypatch.setattr(type(backend), "update", counting)
+    report = Importer(update_index=True, workers=2).import_paths([SEEDS])
+    assert not report.index_error
+    readable = Essay.objects.readable().prefetch_related("tags")
+    assert sorted(written) == sorted((e.pk, tuple(sorted(t.name for t in e.tags.all()))) for e in readable)
