@@ -12,7 +12,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,8 +65,10 @@ class Prepared:
     text: str = ""
     encoding: str = ""
     parsed: parsing.ParsedCollection | None = None
-    # Per essay: (section slug, candidate tag terms) from its text.
+    # Per essay: (section slug, candidate tag terms) from its text, and its
+    # sentences' hashes (near-duplicate detection).
     suggestions: list = field(default_factory=list)
+    hashes: list = field(default_factory=list)
 
 
 def refusal(name: str, data: bytes) -> str:
@@ -106,6 +108,7 @@ def prepare(
         simplified = (textutil.to_simplified(essay.title), textutil.to_simplified(essay.text))  # once, for both
         section = textutil.best_section(essay.title, essay.text, sections, simplified=simplified)
         prepared.suggestions.append((section, tagging.candidate_terms(essay.title, essay.text, simplified=simplified)))
+        prepared.hashes.append(textutil.sentence_hashes(essay.text))
     return prepared
 
 
@@ -331,6 +334,7 @@ class Importer:
             return report
         text, encoding, parsed = prepared.text, prepared.encoding, prepared.parsed
         self._suggested = dict(enumerate(prepared.suggestions, start=1))
+        self._hashes.update(zip((e.text for e in parsed.essays), prepared.hashes, strict=True))
         try:
             with transaction.atomic():
                 if existing and existing.cut_curated:
@@ -626,11 +630,10 @@ class Importer:
         # says nothing about which one this is a copy of, and walking its
         # holders for every new essay would make an import quadratic.
         telling = [h for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS]
-        shared: dict[int, int] = defaultdict(int)
+        shared: Counter = Counter()
         for h in telling:
-            for pk in index.get(h, ()):
-                if pk != essay_pk:
-                    shared[pk] += 1
+            shared.update(index.get(h, ()))
+        shared.pop(essay_pk, None)
         # Candidates share at least half of this essay's telling sentences.
         return sorted(pk for pk, n in shared.items() if n * 2 >= len(telling))[:20]
 

@@ -62,7 +62,11 @@ def add_word(word: str, freq: int, tag: str) -> None:
     """A word both segmenters keep whole (and jieba's part of speech for it)."""
     jieba.add_word(word, freq, tag)
     rjieba.add_word(word, freq, tag)
-    term_kind.cache_clear()  # a word's part of speech may have changed
+    # A word's part of speech, and the words of short parts, may have changed.
+    term_kind.cache_clear()
+    from essays.search import tokens
+
+    tokens._short_tokens.cache_clear()
 
 
 @lru_cache(maxsize=262144)

@@ -145,6 +145,22 @@ def index_tokens(*parts: str) -> Tokens:
     made = _primed.pop(parts, None)
     if made is not None:
         return made
+    if sum(map(len, parts)) <= SHORT_PARTS:
+        return _short_tokens(parts)
+    return _make_tokens(parts)
+
+
+# Parts this short (tags and section, collection title and author) are
+# mostly the same for many essays: their tokens are made once.
+SHORT_PARTS = 200
+
+
+@lru_cache(maxsize=16384)
+def _short_tokens(parts: tuple) -> Tokens:
+    return _make_tokens(parts)
+
+
+def _make_tokens(parts: tuple) -> Tokens:
     all_words: list[str] = []
     all_grams: list[str] = []
     all_chars: list[str] = []
