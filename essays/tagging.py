@@ -173,15 +173,14 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
     essays are about (then the shorter). Two terms neither of which contains
     the other are never folded together through a third (干部 and 党员 stay
     apart, though 党员干部 holds both)."""
-    about: dict[str, set] = defaultdict(set)
-    mention: dict[str, set] = defaultdict(set)
+    # How many readable essays are about each word; which essays mention the
+    # words that may fold (held as sets only for those: an archive of
+    # 100,000 essays mentions millions of (essay, word) pairs).
+    about: Counter = Counter()
     for pk, terms in docs.items():
         if pk in readable:
-            for word, (uses, _kind) in terms.items():
-                mention[word].add(pk)
-                if _salient(uses):
-                    about[word].add(pk)
-    words = sorted(about, key=lambda w: (-len(about[w]), len(w), w))
+            about.update(word for word, (uses, _kind) in terms.items() if _salient(uses))
+    words = sorted(about, key=lambda w: (-about[w], len(w), w))
     parent: dict[str, str] = {}
 
     def root(word: str) -> str:
@@ -190,7 +189,7 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
         return word
 
     def rank(word: str):
-        return (-len(about[word]), len(word), word)
+        return (-about[word], len(word), word)
 
     # Each term with the shorter terms that begin or end it: its prefixes
     # and suffixes looked up, not every pair of terms compared (quadratic in
@@ -199,6 +198,12 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
     for longer in words:
         inside = {longer[:n] for n in range(1, len(longer))} | {longer[n:] for n in range(1, len(longer))}
         pairs.extend((longer, shorter) for shorter in inside if shorter in about)
+    folding = {word for pair in pairs for word in pair}
+    mention: dict[str, set] = defaultdict(set)
+    for pk, terms in docs.items():
+        if pk in readable:
+            for word in folding.intersection(terms):
+                mention[word].add(pk)
     # The strongest pairs first: most essays using both.
     together = {pair: len(mention[pair[0]] & mention[pair[1]]) for pair in pairs}
     pairs.sort(key=lambda p: (-together[p], p))
@@ -213,6 +218,10 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
 
 
 def _merged(terms: dict, folded: dict[str, str]) -> dict[str, list]:
+    if folded.keys().isdisjoint(terms):
+        # Nothing to fold: the essay's own terms (read only; this keeps an
+        # archive's terms in memory once, not twice).
+        return terms
     out: dict[str, list] = {}
     for word, (uses, kind) in terms.items():
         term = folded.get(word, word)
