@@ -14,6 +14,7 @@ import multiprocessing
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from django.conf import settings
@@ -629,13 +630,14 @@ class Importer:
         # A sentence found in very many essays ("下面是小编为大家整理的…")
         # says nothing about which one this is a copy of, and walking its
         # holders for every new essay would make an import quadratic.
-        telling = [h for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS]
-        shared: Counter = Counter()
-        for h in telling:
-            shared.update(index.get(h, ()))
+        holders = [found for found in map(index.get, hashes) if found and len(found) <= COMMON_SENTENCE_HOLDERS]
+        # (A sentence no essay holds is telling too: it counts in the half.)
+        telling = sum(1 for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS)
+        shared = Counter(chain.from_iterable(holders))
         shared.pop(essay_pk, None)
         # Candidates share at least half of this essay's telling sentences.
-        return sorted(pk for pk, n in shared.items() if n * 2 >= len(telling))[:20]
+        need = (telling + 1) // 2
+        return sorted(pk for pk, n in shared.items() if n >= need)[:20]
 
     def _read_candidates(self, parsed) -> None:
         """The texts a new file's essays will likely be compared with, in one
