@@ -87,3 +87,31 @@ def test_a_file_whose_insert_fails_lands_not_at_all(search_index, write_file, mo
     report = Importer(update_index=False, workers=0).import_paths([path])
     assert report.files[0].line() == "half.txt: refused: could not be stored (RuntimeError: disk full)"
     assert not SourceFile.objects.exists() and not Essay.objects.exists()
+
+
+def test_the_runs_retag_writes_in_a_few_statements_and_counts_no_figures(search_index, monkeypatch):
+    from essays import retagging
+    from tests.conftest import SEEDS
+
+    importer = Importer(update_index=False, workers=0)
+    calls = []
+    original = retagging.retag
+
+    def capturing(*args, **kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            report = original(*args, **kwargs)
+        calls.append([q["sql"] for q in queries])
+        return report
+
+    monkeypatch.setattr(retagging, "retag", capturing)
+    report = importer.import_paths([SEEDS])
+    assert not report.failed
+    (sql,) = calls
+    # executemany is logged as "N times: UPDATE ...".
+    stamps = [s for s in sql if 'UPDATE "essays_essay" SET' in s]
+    assert len(stamps) == 1 and stamps[0].startswith(f"{Essay.objects.count()} times"), stamps
+    # A few statements for the whole run (it was one per essay, and the tag
+    # figures of the whole archive, read twice, for a report the import
+    # throws away).
+    assert len(sql) <= 12, sql
+    assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
