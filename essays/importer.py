@@ -207,8 +207,8 @@ class Importer:
         self, max_bytes: int | None = None, update_index: bool = True, force: bool = False, workers: int | None = None
     ):
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
-        # Processes for the text work (None: one per core, for POOL_MIN_FILES
-        # files or more; 0: all in this process).
+        # Processes for the text work (None: one less than the cores, for
+        # POOL_MIN_FILES files or more; 0 or 1: all in this process).
         self.workers = workers
         self.update_index = update_index
         # Re-parse files even when their hash is unchanged (after the parser
@@ -243,9 +243,7 @@ class Importer:
 
         report = ImportReport()
         files = collect_paths(paths)
-        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
-        if len(files) < POOL_MIN_FILES and self.workers is None:
-            workers = 0
+        workers = self._pool_size(len(files), POOL_MIN_FILES)
         with deferred():  # saves do not index one by one: finish() does, in batches
             for file_report in self._import_files(files, workers):
                 report.files.append(file_report)
@@ -256,8 +254,21 @@ class Importer:
         self.finish(report)
         return report
 
+    def _pool_size(self, jobs: int, minimum: int) -> int:
+        """Processes for the text work: ``workers`` when given (0 or 1: none,
+        all in this process); else, for ``minimum`` jobs or more, one less
+        than the cores: this process, which writes the database and the
+        index, is as busy as a worker, and a third process on two cores
+        slowed it more than the second worker helped."""
+        if self.workers is not None:
+            return self.workers if self.workers > 1 else 0
+        cores = os.cpu_count() or 1
+        if jobs < minimum or cores < 2:
+            return 0
+        return max(1, cores - 1)
+
     def _import_files(self, files: list[Path], workers: int):
-        if workers <= 1:
+        if workers < 1:
             for path in files:
                 yield self.import_path(path)
             return
@@ -402,10 +413,7 @@ class Importer:
         self._indexed_any = True
         try:
             if self.touched:
-                workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
-                if len(self.touched) < POOL_MIN_ESSAYS and self.workers is None:
-                    workers = 0
-                update_essays(self.touched, workers=workers)
+                update_essays(self.touched, workers=self._pool_size(len(self.touched), POOL_MIN_ESSAYS))
             # And whatever an earlier run left out: an import killed after
             # storing some files never indexed their essays, and its re-run
             # finds those files unchanged.

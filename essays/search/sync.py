@@ -31,7 +31,7 @@ def _index(using="default"):
 
 def update_essays(pks, using="default", batch_size=500, workers: int = 0) -> None:
     """Index the readable essays among ``pks``; remove the others. With
-    ``workers`` (2 or more), the titles' and texts' tokens are made in a pool
+    ``workers`` (1 or more), the titles' and texts' tokens are made in a pool
     of that many processes, a batch ahead of the one being written (the
     CPU-bound part of indexing, in pure Python), and the batches are larger."""
     pks = sorted(set(pks))
@@ -41,12 +41,12 @@ def update_essays(pks, using="default", batch_size=500, workers: int = 0) -> Non
     backend = connections[using].get_backend()
     readable = set(Essay.objects.readable().filter(pk__in=pks).values_list("pk", flat=True))
     chunks = []
-    size = max(batch_size, POOL_BATCH) if workers > 1 else batch_size
+    size = max(batch_size, POOL_BATCH) if workers >= 1 else batch_size
     for start in range(0, len(pks), size):
         chunk = [pk for pk in pks[start : start + size] if pk in readable]
         if chunk:
             chunks.append(chunk)
-    if workers > 1 and chunks:
+    if workers >= 1 and chunks:
         _update_pooled(index, backend, using, chunks, workers)
     else:
         for chunk in chunks:
