@@ -107,9 +107,10 @@ def candidate_terms(title: str, text: str, words=None, simplified=None) -> dict[
     already segmented them (title words first, then ``None``, then the
     text's), to save segmenting twice; ``simplified``: (title, text) when
     the caller has already folded them to Simplified."""
-    from essays.textutil import cut, init_jieba, term_kind, to_simplified
+    from essays.textutil import cut, init_jieba, sync_parts_of_speech, term_kind, to_simplified
 
     init_jieba()
+    sync_parts_of_speech()
     if words is None:
         title_s, text_s = simplified or (to_simplified(title), to_simplified(text))
         # rjieba: jieba's cuts, 20-50 times faster (essays.textutil.cut).

@@ -72,10 +72,22 @@ def add_word(word: str, freq: int, tag: str) -> None:
 @lru_cache(maxsize=262144)
 def term_kind(word: str):
     """essays.tagging's verdict on one word (a term and its kind, or None),
-    cached: an essay's words are mostly words other essays used."""
+    cached: an essay's words are mostly words other essays used. Callers
+    first call sync_parts_of_speech()."""
     from essays.tagging import _term_kind
 
     return _term_kind(word)
+
+
+def sync_parts_of_speech() -> None:
+    """jieba keeps the parts of speech of added words aside until its next
+    posseg cut (which looks_like_name makes now and then): merge them now,
+    so that a word's verdict never depends on what was cut before it, and
+    forget the verdicts made without them."""
+    dt = jieba.posseg.dt
+    if dt.tokenizer.user_word_tag_tab:
+        dt.makesure_userdict_loaded()
+        term_kind.cache_clear()
 
 
 def cut(text: str) -> list[str]:
