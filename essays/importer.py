@@ -12,7 +12,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -41,6 +41,8 @@ COMMON_SENTENCE_HOLDERS = 50
 # With at least this many files, the reading, parsing and text work runs in a
 # pool of processes (one per core); the database writes stay here.
 POOL_MIN_FILES = 8
+# Files read and prepared by the pool ahead of the one being stored, per worker.
+FILES_AHEAD = 8
 # With at least this many essays to index, their tokens are made in a pool
 # of processes too (essays.search.sync.update_essays).
 POOL_MIN_ESSAYS = 200
@@ -287,8 +289,17 @@ class Importer:
             (path, path.name, self.max_bytes, sections, known.get(path.name), hints.get(path.name)) for path in files
         )
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for prepared in pool.imap(_prepare_job, jobs, chunksize=2):
-                yield self._store_prepared(prepared)
+            # A few files ahead, not all of them: Pool.imap reads every job
+            # at once and keeps every result this process has not stored
+            # yet (when the workers are faster than the writes, the whole
+            # corpus prepared in memory).
+            ahead: deque = deque()
+            for job in jobs:
+                ahead.append(pool.apply_async(_prepare_job, (job,)))
+                if len(ahead) >= FILES_AHEAD * workers:
+                    yield self._store_prepared(ahead.popleft().get())
+            while ahead:
+                yield self._store_prepared(ahead.popleft().get())
 
     def import_path(self, path: Path) -> FileReport:
         name = path.name
