@@ -12,8 +12,9 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from django.conf import settings
@@ -21,7 +22,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from essays import parsing, retagging, tagging, textutil
-from essays.models import IMPORT_REASON, Essay, Section, SourceFile, Tag, essay_key, record_history
+from essays.models import (
+    IMPORT_REASON,
+    Essay,
+    Section,
+    SourceFile,
+    Tag,
+    essay_key,
+    record_history,
+    record_history_many,
+    text_fingerprint,
+)
 
 logger = logging.getLogger(__name__)
 # A sentence held by more essays than this is boilerplate to near-duplicate
@@ -30,9 +41,14 @@ COMMON_SENTENCE_HOLDERS = 50
 # With at least this many files, the reading, parsing and text work runs in a
 # pool of processes (one per core); the database writes stay here.
 POOL_MIN_FILES = 8
-# The search index is brought up to date every this many touched essays
-# during a long import (memory stays flat), and at the end.
-INDEX_EVERY = 2000
+# Files read and prepared by the pool ahead of the one being stored, per worker.
+FILES_AHEAD = 8
+# With at least this many essays to index, their tokens are made in a pool
+# of processes too (essays.search.sync.update_essays).
+POOL_MIN_ESSAYS = 200
+# New essays wait in memory for one insert per file; until then they are known
+# by numbers from here up (above any primary key).
+STAND_IN_BASE = 1 << 62
 
 
 @dataclass
@@ -53,9 +69,9 @@ class Prepared:
     encoding: str = ""
     parsed: parsing.ParsedCollection | None = None
     # Per essay: (section slug, candidate tag terms) from its text, and its
-    # search tokens (title, text): each text is segmented once, here.
+    # sentences' hashes (near-duplicate detection).
     suggestions: list = field(default_factory=list)
-    tokens: list = field(default_factory=list)
+    hashes: list = field(default_factory=list)
 
 
 def refusal(name: str, data: bytes) -> str:
@@ -73,7 +89,6 @@ def prepare(
     data: bytes,
     sections,
     known_digest: str | None = None,
-    with_tokens: bool = False,
     hint: parsing.CutHint | None = None,
 ) -> Prepared:
     """Everything about one file that needs no database: the CPU-bound part
@@ -92,13 +107,11 @@ def prepare(
         prepared.reason = str(exc)
         prepared.code, prepared.values = "unparsable", {"message": str(exc)}
         return prepared
-    from essays.search.tokens import index_tokens
-
     for essay in prepared.parsed.essays:
-        section = textutil.best_section(essay.title, essay.text, sections)
-        prepared.suggestions.append((section, tagging.candidate_terms(essay.title, essay.text)))
-        if with_tokens:
-            prepared.tokens.append((essay.title[:300], index_tokens(essay.title[:300]), index_tokens(essay.text)))
+        simplified = (textutil.to_simplified(essay.title), textutil.to_simplified(essay.text))  # once, for both
+        section = textutil.best_section(essay.title, essay.text, sections, simplified=simplified)
+        prepared.suggestions.append((section, tagging.candidate_terms(essay.title, essay.text, simplified=simplified)))
+        prepared.hashes.append(textutil.sentence_hashes(essay.text))
     return prepared
 
 
@@ -108,7 +121,7 @@ def _too_large(name: str, size: int, limit: int) -> Prepared:
 
 
 def _prepare_job(job) -> Prepared:
-    path, name, max_bytes, sections, known_digest, with_tokens, hint = job
+    path, name, max_bytes, sections, known_digest, hint = job
     try:
         if not path.exists():
             return Prepared(name=str(path), reason="no such file or folder")
@@ -120,7 +133,7 @@ def _prepare_job(job) -> Prepared:
         data = path.read_bytes()
     except OSError as exc:
         return Prepared(name=str(path), reason=f"unreadable ({exc.strerror or exc})")
-    return prepare(name, data, sections, known_digest, with_tokens, hint)
+    return prepare(name, data, sections, known_digest, hint)
 
 
 @dataclass
@@ -196,8 +209,8 @@ class Importer:
         self, max_bytes: int | None = None, update_index: bool = True, force: bool = False, workers: int | None = None
     ):
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
-        # Processes for the text work (None: one per core, for POOL_MIN_FILES
-        # files or more; 0: all in this process).
+        # Processes for the text work (None: one less than the cores, for
+        # POOL_MIN_FILES files or more; 0 or 1: all in this process).
         self.workers = workers
         self.update_index = update_index
         # Re-parse files even when their hash is unchanged (after the parser
@@ -210,6 +223,19 @@ class Importer:
         self._suggested: dict[int, tuple] = {}
         self._indexed_any = False
         self._new_tags: list[tuple[int, list[str]]] = []
+        # The file's new essays, inserted together (_flush_new); until then
+        # the sentence index knows each by a stand-in number above any pk.
+        self._pending: list[Essay] = []
+        self._pending_by_id: dict[int, Essay] = {}
+        self._pending_hashes: dict[int, set[str]] = {}
+        self._next_stand_in = STAND_IN_BASE
+        # fingerprint → [(pk or stand-in, key, duplicate_of pk, its key, essay)]:
+        # the file's possible copies, read in one query (_first_copy).
+        self._copies: dict[str, list] = {}
+        # The texts near-duplicate detection will compare the file's essays
+        # with, read in one query (_read_candidates), and sentence hashes by text.
+        self._texts: dict[int, str] = {}
+        self._hashes: dict[str, set[str]] = {}
         textutil.init_jieba(settings.JIEBA_CACHE_DIR)
 
     # -- entry points ------------------------------------------------------
@@ -219,21 +245,32 @@ class Importer:
 
         report = ImportReport()
         files = collect_paths(paths)
-        workers = self.workers if self.workers is not None else (os.cpu_count() or 1)
-        if len(files) < POOL_MIN_FILES and self.workers is None:
-            workers = 0
+        workers = self._pool_size(len(files), POOL_MIN_FILES)
         with deferred():  # saves do not index one by one: finish() does, in batches
             for file_report in self._import_files(files, workers):
                 report.files.append(file_report)
                 if progress is not None:
                     progress(file_report)
-                if self.update_index and len(self.touched) >= INDEX_EVERY:
-                    self._update_index(report)
+        # The index is written once the run's tags are known (finish): every
+        # essay is indexed once, and its tokens are made in a pool.
         self.finish(report)
         return report
 
+    def _pool_size(self, jobs: int, minimum: int) -> int:
+        """Processes for the text work: ``workers`` when given (0 or 1: none,
+        all in this process); else, for ``minimum`` jobs or more, one less
+        than the cores: this process, which writes the database and the
+        index, is as busy as a worker, and a third process on two cores
+        slowed it more than the second worker helped."""
+        if self.workers is not None:
+            return self.workers if self.workers > 1 else 0
+        cores = os.cpu_count() or 1
+        if jobs < minimum or cores < 2:
+            return 0
+        return max(1, cores - 1)
+
     def _import_files(self, files: list[Path], workers: int):
-        if workers <= 1:
+        if workers < 1:
             for path in files:
                 yield self.import_path(path)
             return
@@ -248,14 +285,21 @@ class Importer:
             if hint
         }
         sections = self.sections()
-        with_tokens = self.update_index
         jobs = (
-            (path, path.name, self.max_bytes, sections, known.get(path.name), with_tokens, hints.get(path.name))
-            for path in files
+            (path, path.name, self.max_bytes, sections, known.get(path.name), hints.get(path.name)) for path in files
         )
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for prepared in pool.imap(_prepare_job, jobs, chunksize=2):
-                yield self._store_prepared(prepared)
+            # A few files ahead, not all of them: Pool.imap reads every job
+            # at once and keeps every result this process has not stored
+            # yet (when the workers are faster than the writes, the whole
+            # corpus prepared in memory).
+            ahead: deque = deque()
+            for job in jobs:
+                ahead.append(pool.apply_async(_prepare_job, (job,)))
+                if len(ahead) >= FILES_AHEAD * workers:
+                    yield self._store_prepared(ahead.popleft().get())
+            while ahead:
+                yield self._store_prepared(ahead.popleft().get())
 
     def import_path(self, path: Path) -> FileReport:
         name = path.name
@@ -313,12 +357,7 @@ class Importer:
             return report
         text, encoding, parsed = prepared.text, prepared.encoding, prepared.parsed
         self._suggested = dict(enumerate(prepared.suggestions, start=1))
-        if prepared.tokens:
-            from essays.search.tokens import prime
-
-            for essay, (title, title_tokens, text_tokens) in zip(parsed.essays, prepared.tokens, strict=True):
-                prime((title,), title_tokens)
-                prime((essay.text,), text_tokens)
+        self._hashes.update(zip((e.text for e in parsed.essays), prepared.hashes, strict=True))
         try:
             with transaction.atomic():
                 if existing and existing.cut_curated:
@@ -340,6 +379,8 @@ class Importer:
         finally:
             self._suggested = {}
             self._new_tags = []
+            self._pending, self._pending_by_id, self._pending_hashes = [], {}, {}
+            self._copies, self._texts, self._hashes = {}, {}, {}
         return report
 
     def _keep_curated_cut(self, source, digest, encoding, text, size, report) -> None:
@@ -366,7 +407,7 @@ class Importer:
             from essays.search.sync import deferred
 
             with deferred():
-                tagged = retagging.retag(only=self.to_tag)
+                tagged = retagging.retag(only=self.to_tag, with_figures=False)
             self.touched |= tagged.changed
             self.to_tag.clear()
         if self.touched or self._indexed_any:
@@ -383,7 +424,7 @@ class Importer:
         self._indexed_any = True
         try:
             if self.touched:
-                update_essays(self.touched)
+                update_essays(self.touched, workers=self._pool_size(len(self.touched), POOL_MIN_ESSAYS))
             # And whatever an earlier run left out: an import killed after
             # storing some files never indexed their essays, and its re-run
             # finds those files unchanged.
@@ -414,12 +455,20 @@ class Importer:
         report.source_id = source.pk
         report.doubts = [doubt.detail for doubt in parsed.doubts]
 
-        old = {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
+        old = (
+            {e.position: e for e in source.essays.select_related("section", "duplicate_of").prefetch_related("tags")}
+            if existed
+            else {}
+        )
+        self.created_ids = report.created_ids
+        self._read_copies(parsed, old.values())
+        if not existed:
+            self._read_candidates(parsed)
         for position, parsed_essay in enumerate(parsed.essays, start=1):
             essay = old.pop(position, None)
-            self.created_ids = report.created_ids
             outcome = self._store_essay(source, position, parsed_essay, parsed.author, essay)
             setattr(report, outcome, getattr(report, outcome) + 1)
+        self._flush_new()
         self._write_new_tags()
         # Essays the file no longer has: hidden, never deleted (links and
         # curator work stay), unless a curator already chose their status.
@@ -500,11 +549,11 @@ class Importer:
         if "status" not in curated:
             essay.status = proposed["status"]
         text_changed = created or (before is not None and before["text"] != essay.text)
+        old_fingerprint = essay.fingerprint
         essay.refresh_derived_fields()
 
         if "duplicate_of" not in curated:
-            original = self._first_copy(essay)
-            essay.duplicate_of = original
+            essay.duplicate_of = self._first_copy(essay)
         proposed["duplicate_of"] = essay.duplicate_of.key if essay.duplicate_of_id else None
         if text_changed and not essay.duplicate_of_id:
             essay.near_duplicate_of, essay.similarity = self._near_duplicate(essay)
@@ -516,20 +565,19 @@ class Importer:
         # its tags are set; not one per save and tag change.
         essay.skip_history_when_saving = True
         essay._change_reason = IMPORT_REASON
+        if created:
+            # Inserted with the file's other new essays (_flush_new).
+            essay._import_needs_tags, essay._import_tags = needs_tags, tags
+            self._add_pending(essay)
+            return "created"
         essay.save()
+        self._remember_copy(essay, old_fingerprint)
         if needs_tags:
             self.to_tag.add(essay.pk)
-        if created:
-            self._new_tags.append((essay.pk, tags))  # written with the file's others (_store)
-        elif "tags" not in curated:
+        if "tags" not in curated:
             self._set_tags(essay, tags)
         self._remember_sentences(essay)
 
-        if created:
-            record_history(essay, "+")
-            self.touched.add(essay.pk)
-            self.created_ids.append(essay.pk)
-            return "created"
         after = essay.current_values(tags if "tags" not in curated else None)
         after["title_derived"] = essay.title_derived
         if after != before:
@@ -575,19 +623,139 @@ class Importer:
             existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
         essay.tags.set([existing[n] for n in names if n in existing])
 
+    def _read_copies(self, parsed, old) -> None:
+        """The essays that may be copies of the file's essays, by fingerprint,
+        in one query for the whole file."""
+        prints = {text_fingerprint(e.text) for e in parsed.essays} | {e.fingerprint for e in old}
+        self._copies = {fingerprint: [] for fingerprint in prints}
+        rows = (
+            Essay.objects.filter(fingerprint__in=list(prints))
+            .order_by("pk")
+            .values_list("fingerprint", "pk", "key", "duplicate_of_id", "duplicate_of__key")
+        )
+        for fingerprint, pk, key, duplicate_id, duplicate_key in rows:
+            self._copies[fingerprint].append([pk, key, duplicate_id, duplicate_key, None])
+
+    def _sentence_hashes(self, text: str) -> set[str]:
+        found = self._hashes.get(text)
+        if found is None:
+            found = self._hashes[text] = textutil.sentence_hashes(text)
+        return found
+
+    def _candidates(self, essay_pk: int | None, hashes: set[str]) -> list[int]:
+        """The essays (pks, or stand-ins for new ones) that may be near
+        copies of a text with these sentence hashes: the first 20, in pk order."""
+        index = self._sentence_map()
+        # A sentence found in very many essays ("下面是小编为大家整理的…")
+        # says nothing about which one this is a copy of, and walking its
+        # holders for every new essay would make an import quadratic.
+        holders = [found for found in map(index.get, hashes) if found and len(found) <= COMMON_SENTENCE_HOLDERS]
+        # (A sentence no essay holds is telling too: it counts in the half.)
+        telling = sum(1 for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS)
+        shared = Counter(chain.from_iterable(holders))
+        shared.pop(essay_pk, None)
+        # Candidates share at least half of this essay's telling sentences.
+        need = (telling + 1) // 2
+        return sorted(pk for pk, n in shared.items() if n >= need)[:20]
+
+    def _read_candidates(self, parsed) -> None:
+        """The texts a new file's essays will likely be compared with, in one
+        query (any other is read when needed)."""
+        wanted: set[int] = set()
+        for parsed_essay in parsed.essays:
+            hashes = self._sentence_hashes(parsed_essay.text)
+            if hashes:
+                wanted.update(pk for pk in self._candidates(None, hashes) if pk < STAND_IN_BASE)
+        self._read_texts(wanted)
+
+    def _read_texts(self, pks) -> None:
+        missing = [pk for pk in pks if pk not in self._texts]
+        if missing:
+            self._texts.update(Essay.objects.filter(pk__in=missing).order_by().values_list("pk", "text"))
+
+    def _copies_of(self, fingerprint: str) -> list:
+        if fingerprint not in self._copies:  # not foreseen by _read_copies: ask
+            self._copies[fingerprint] = [
+                [pk, key, duplicate_id, duplicate_key, None]
+                for pk, key, duplicate_id, duplicate_key in Essay.objects.filter(fingerprint=fingerprint)
+                .order_by("pk")
+                .values_list("pk", "key", "duplicate_of_id", "duplicate_of__key")
+            ]
+        return self._copies[fingerprint]
+
+    def _remember_copy(self, essay: Essay, old_fingerprint: str | None = None, number: int | None = None) -> None:
+        """Keep _copies as the database has it after ``essay`` was saved (or
+        queued as new under ``number``)."""
+        number = essay.pk if number is None else number
+        if old_fingerprint is not None and old_fingerprint in self._copies:
+            self._copies[old_fingerprint] = [c for c in self._copies[old_fingerprint] if c[0] != number]
+        copies = [c for c in self._copies_of(essay.fingerprint) if c[0] != number]
+        duplicate_key = essay.duplicate_of.key if essay.duplicate_of_id else None
+        copies.append([number, essay.key, essay.duplicate_of_id, duplicate_key, essay])
+        copies.sort(key=lambda c: c[0])
+        self._copies[essay.fingerprint] = copies
+
     def _first_copy(self, essay: Essay) -> Essay | None:
         """The earliest other essay with the same text, if this one is not
-        itself the earliest; a chain of copies resolves to its main copy."""
-        candidates = Essay.objects.filter(fingerprint=essay.fingerprint).select_related("duplicate_of")
+        itself the earliest; a chain of copies resolves to its main copy.
+        An essay of this file not yet inserted is inserted first."""
+        copies = self._copies_of(essay.fingerprint)
         if essay.pk:
-            candidates = candidates.filter(pk__lt=essay.pk)
-        first = candidates.order_by("pk").first()
-        if first is None:
+            copies = [c for c in copies if c[0] < essay.pk]
+        if not copies:
             return None
-        return first.duplicate_of or first
+        number, key, duplicate_id, duplicate_key, obj = copies[0]
+        if number >= STAND_IN_BASE:  # a new essay of this file: give it its pk
+            self._flush_new()
+            return obj.duplicate_of if obj.duplicate_of_id else obj
+        if duplicate_id:
+            return Essay(pk=duplicate_id, key=duplicate_key)
+        return Essay(pk=number, key=key)
+
+    def _add_pending(self, essay: Essay) -> None:
+        number = self._next_stand_in
+        self._next_stand_in += 1
+        self._pending.append(essay)
+        self._pending_by_id[number] = essay
+        essay._stand_in = number
+        self._remember_copy(essay, number=number)
+        if self._sentence_index is not None and not essay.duplicate_of_id:
+            hashes = self._sentence_hashes(essay.text)
+            self._pending_hashes[number] = hashes
+            for h in hashes:
+                self._sentence_index[h].add(number)
+
+    def _flush_new(self) -> None:
+        """Insert the file's new essays waiting in memory, in one statement,
+        with one history row each (in another), in file order."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        Essay.objects.bulk_create(pending)
+        for essay in pending:
+            number = essay.__dict__.pop("_stand_in")
+            self._pending_by_id.pop(number, None)
+            for h in self._pending_hashes.pop(number, ()):
+                holders = self._sentence_index[h]
+                holders.discard(number)
+                holders.add(essay.pk)
+            for entry in self._copies.get(essay.fingerprint, ()):
+                if entry[0] == number:
+                    entry[0] = essay.pk
+            if essay.__dict__.pop("_import_needs_tags", False):
+                self.to_tag.add(essay.pk)
+            self._new_tags.append((essay.pk, essay.__dict__.pop("_import_tags", [])))
+            self.touched.add(essay.pk)
+            self.created_ids.append(essay.pk)
+        # New essays have no tags yet (their tags come with the run's retag).
+        record_history_many(pending, "+", with_tags=False)
+        from essays import freshness
+
+        freshness.changed()  # bulk inserts send no post_save
 
     def _sentence_map(self) -> dict[str, set[int]]:
         if self._sentence_index is None:
+            self._flush_new()  # the index is read from the database
             index: dict[str, set[int]] = defaultdict(set)
             for pk, text in Essay.objects.filter(duplicate_of__isnull=True).values_list("pk", "text").iterator():
                 for h in textutil.sentence_hashes(text):
@@ -601,27 +769,30 @@ class Importer:
                 self._sentence_index[h].add(essay.pk)
 
     def _near_duplicate(self, essay: Essay) -> tuple[Essay | None, float | None]:
-        hashes = textutil.sentence_hashes(essay.text)
+        hashes = self._sentence_hashes(essay.text)
         if not hashes:
             return None, None
-        shared: dict[int, int] = defaultdict(int)
-        index = self._sentence_map()
-        # A sentence found in very many essays ("下面是小编为大家整理的…")
-        # says nothing about which one this is a copy of, and walking its
-        # holders for every new essay would make an import quadratic.
-        telling = [h for h in hashes if len(index.get(h, ())) <= COMMON_SENTENCE_HOLDERS]
-        for h in telling:
-            for pk in index.get(h, ()):
-                if pk != essay.pk:
-                    shared[pk] += 1
-        # Candidates share at least half of this essay's telling sentences.
-        candidates = sorted(pk for pk, n in shared.items() if n * 2 >= len(telling))
+        candidates = self._candidates(essay.pk, hashes)
+        if not candidates:
+            return None, None
+        # In pk order (the file's new essays, not inserted yet, come last).
+        self._read_texts(pk for pk in candidates if pk < STAND_IN_BASE)
         best, best_ratio = None, 0.0
-        for other in Essay.objects.filter(pk__in=candidates[:20]).order_by("pk"):
-            ratio = textutil.similarity(essay.text, other.text)
+        for number in candidates:
+            other = self._pending_by_id.get(number)
+            text = other.text if other is not None else self._texts.get(number)
+            if text is None:
+                continue
+            ratio = textutil.similarity(essay.text, text)
             if ratio >= textutil.NEAR_DUPLICATE_RATIO and ratio > best_ratio:
-                best, best_ratio = other, ratio
-        return (best, round(best_ratio, 4)) if best else (None, None)
+                best, best_ratio = number, ratio
+        if best is None:
+            return None, None
+        if best >= STAND_IN_BASE:  # a new essay of this file: give it its pk
+            found = self._pending_by_id[best]
+            self._flush_new()
+            return found, round(best_ratio, 4)
+        return Essay(pk=best), round(best_ratio, 4)
 
 
 def refresh_planner_statistics() -> None:

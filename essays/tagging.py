@@ -99,23 +99,22 @@ def is_filler(word: str) -> bool:
     return len(word) < 2 or len(word) > 8 or word in FILLER or bool(_NUMERIC.match(word)) or "_" in word
 
 
-def candidate_terms(title: str, text: str, words=None) -> dict[str, list]:
+def candidate_terms(title: str, text: str, words=None, simplified=None) -> dict[str, list]:
     """{term: [uses, kind]} for one essay: its nouns, names, places and
     verbal nouns (the title's count thrice), filler left out. Traditional
     text is folded to Simplified first, so essays in either script share
     tags. ``words``: the title's and the text's words when the caller has
     already segmented them (title words first, then ``None``, then the
-    text's), to save segmenting twice."""
-    import jieba.posseg
-
-    from essays.parsing import looks_like_name
-    from essays.textutil import cut, init_jieba, to_simplified
+    text's), to save segmenting twice; ``simplified``: (title, text) when
+    the caller has already folded them to Simplified."""
+    from essays.textutil import cut, init_jieba, sync_parts_of_speech, term_kind, to_simplified
 
     init_jieba()
+    sync_parts_of_speech()
     if words is None:
+        title_s, text_s = simplified or (to_simplified(title), to_simplified(text))
         # rjieba: jieba's cuts, 20-50 times faster (essays.textutil.cut).
-        words = [*cut(to_simplified(title)), None, *cut(to_simplified(text))]
-    pos_table = jieba.posseg.dt.word_tag_tab
+        words = [*cut(title_s), None, *cut(text_s)]
     counts: Counter = Counter()
     kinds: dict[str, str] = {}
     weight = TITLE_WEIGHT
@@ -123,21 +122,36 @@ def candidate_terms(title: str, text: str, words=None) -> dict[str, list]:
         if word is None:  # the title ends here
             weight = 1
             continue
-        word = word.strip()
-        if is_filler(word):
+        # (the word stripped, its kind) or None: filler, or not a term.
+        found = term_kind(word)
+        if found is None:
             continue
-        flag = pos_table.get(word)
-        if flag is None:
-            # Words jieba's HMM found that its dictionary lacks: kept only
-            # when they read as a person's name.
-            if not looks_like_name(word):
-                continue
-            flag = "nr"
-        if not flag.startswith(TERM_POS):
-            continue
+        word, kind = found
         counts[word] += weight
-        kinds[word] = _kind(flag)
+        kinds[word] = kind
     return {word: [n, kinds[word]] for word, n in counts.items()}
+
+
+def _term_kind(word: str):
+    """What candidate_terms makes of one word: (the word stripped, its kind)
+    when it is a term, else None. Cached per word by essays.textutil."""
+    import jieba.posseg
+
+    from essays.parsing import looks_like_name
+
+    word = word.strip()
+    if is_filler(word):
+        return None
+    flag = jieba.posseg.dt.word_tag_tab.get(word)
+    if flag is None:
+        # Words jieba's HMM found that its dictionary lacks: kept only
+        # when they read as a person's name.
+        if not looks_like_name(word):
+            return None
+        flag = "nr"
+    if not flag.startswith(TERM_POS):
+        return None
+    return word, _kind(flag)
 
 
 def _general_idf():
@@ -160,15 +174,14 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
     essays are about (then the shorter). Two terms neither of which contains
     the other are never folded together through a third (干部 and 党员 stay
     apart, though 党员干部 holds both)."""
-    about: dict[str, set] = defaultdict(set)
-    mention: dict[str, set] = defaultdict(set)
+    # How many readable essays are about each word; which essays mention the
+    # words that may fold (held as sets only for those: an archive of
+    # 100,000 essays mentions millions of (essay, word) pairs).
+    about: Counter = Counter()
     for pk, terms in docs.items():
         if pk in readable:
-            for word, (uses, _kind) in terms.items():
-                mention[word].add(pk)
-                if _salient(uses):
-                    about[word].add(pk)
-    words = sorted(about, key=lambda w: (-len(about[w]), len(w), w))
+            about.update(word for word, (uses, _kind) in terms.items() if _salient(uses))
+    words = sorted(about, key=lambda w: (-about[w], len(w), w))
     parent: dict[str, str] = {}
 
     def root(word: str) -> str:
@@ -177,19 +190,26 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
         return word
 
     def rank(word: str):
-        return (-len(about[word]), len(word), word)
+        return (-about[word], len(word), word)
 
-    pairs = [
-        (longer, shorter)
-        for longer in words
-        for shorter in words
-        if len(shorter) < len(longer) and (longer.startswith(shorter) or longer.endswith(shorter))
-    ]
+    # Each term with the shorter terms that begin or end it: its prefixes
+    # and suffixes looked up, not every pair of terms compared (quadratic in
+    # the archive's words).
+    pairs = []
+    for longer in words:
+        inside = {longer[:n] for n in range(1, len(longer))} | {longer[n:] for n in range(1, len(longer))}
+        pairs.extend((longer, shorter) for shorter in inside if shorter in about)
+    folding = {word for pair in pairs for word in pair}
+    mention: dict[str, set] = defaultdict(set)
+    for pk, terms in docs.items():
+        if pk in readable:
+            for word in folding.intersection(terms):
+                mention[word].add(pk)
     # The strongest pairs first: most essays using both.
-    pairs.sort(key=lambda p: (-len(mention[p[0]] & mention[p[1]]), p))
+    together = {pair: len(mention[pair[0]] & mention[pair[1]]) for pair in pairs}
+    pairs.sort(key=lambda p: (-together[p], p))
     for longer, shorter in pairs:
-        together = len(mention[longer] & mention[shorter])
-        if together * 2 < min(len(mention[longer]), len(mention[shorter])):
+        if together[(longer, shorter)] * 2 < min(len(mention[longer]), len(mention[shorter])):
             continue
         a, b = root(longer), root(shorter)
         if a != b and (a in b or b in a):
@@ -199,6 +219,10 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
 
 
 def _merged(terms: dict, folded: dict[str, str]) -> dict[str, list]:
+    if folded.keys().isdisjoint(terms):
+        # Nothing to fold: the essay's own terms (read only; this keeps an
+        # archive's terms in memory once, not twice).
+        return terms
     out: dict[str, list] = {}
     for word, (uses, kind) in terms.items():
         term = folded.get(word, word)
@@ -219,22 +243,21 @@ def _weight(uses: int, kind: str, df: int, total: int, general_idf: float) -> fl
     return math.log1p(uses) * corpus_idf * boost * generality
 
 
-def build_vocabulary(
-    docs: dict[int, dict], readable: set[int], max_terms: int = MAX_TERMS, min_essays: int = MIN_ESSAYS
-) -> Vocabulary:
-    """The vocabulary of an archive: ``docs`` maps each essay's pk to its
-    ``candidate_terms``; only ``readable`` essays count. ``assigned`` holds
-    each essay's tags."""
-    cap = max_terms
-    while True:
-        vocabulary = _build(docs, readable, cap, min_essays)
-        # Filling up essays with too few tags may add terms: make room.
-        if len(vocabulary.terms) <= max_terms or cap <= min_essays:
-            return vocabulary
-        cap -= len(vocabulary.terms) - max_terms
+@dataclass
+class _Corpus:
+    """What every build of one archive's vocabulary starts from (it does not
+    depend on how many terms are kept)."""
+
+    folded: dict
+    merged: dict
+    readable: set
+    total: int
+    df: Counter
+    salient: Counter
+    kinds: dict
 
 
-def _build(docs: dict[int, dict], readable: set[int], max_terms: int, min_essays: int) -> Vocabulary:
+def _corpus(docs: dict[int, dict], readable: set[int]) -> _Corpus:
     folded = _fold_synonyms(docs, readable)
     merged = {pk: _merged(terms, folded) for pk, terms in docs.items()}
     total = max(1, sum(1 for pk in merged if pk in readable))
@@ -249,26 +272,74 @@ def _build(docs: dict[int, dict], readable: set[int], max_terms: int, min_essays
             kinds.setdefault(word, kind)
             if _salient(uses):
                 salient[word] += 1
+    return _Corpus(folded, merged, readable, total, df, salient, kinds)
+
+
+def build_vocabulary(
+    docs: dict[int, dict], readable: set[int], max_terms: int = MAX_TERMS, min_essays: int = MIN_ESSAYS
+) -> Vocabulary:
+    """The vocabulary of an archive: ``docs`` maps each essay's pk to its
+    ``candidate_terms``; only ``readable`` essays count. ``assigned`` holds
+    each essay's tags."""
+    corpus = _corpus(docs, readable)
+    ranking = _ranking(corpus, min_essays)
+    cap = max_terms
+    while True:
+        vocabulary = _build(corpus, cap, min_essays, ranking)
+        # Filling up essays with too few tags may add terms: make room.
+        if len(vocabulary.terms) <= max_terms or cap <= min_essays:
+            return vocabulary
+        cap -= len(vocabulary.terms) - max_terms
+
+
+def _ranking(corpus: _Corpus, min_essays: int):
+    """The first candidate terms; each essay's of them in the order _choose
+    takes them (a term's weight depends on its document frequency, never on
+    which other terms are kept, so the order is made once and each round of
+    _build only filters it); and each term's weight over the archive."""
+    df, total = corpus.df, corpus.total
     idf, median = _general_idf()
     limit_share = max(min_essays, int(MAX_SHARE * total))
-    candidates = {w for w in df if salient[w] >= min_essays and df[w] <= limit_share}
+    candidates = {w for w in df if corpus.salient[w] >= min_essays and df[w] <= limit_share}
+    known: dict[tuple, float] = {}
+
+    def weight(word, uses, kind):
+        key = (word, uses, kind)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _weight(uses, kind, df[word], total, idf.get(word, median))
+        return found
+
+    ranked = {}
+    weights: Counter = Counter()
+    for pk, terms in corpus.merged.items():
+        scored = []
+        for word, (uses, kind) in terms.items():
+            if word in candidates:
+                w = weight(word, uses, kind)
+                scored.append((not _salient(uses), -w, word))
+                if pk in corpus.readable:
+                    weights[word] += w
+        scored.sort()
+        ranked[pk] = ([word for _n, _w, word in scored], sum(1 for n, _w, _word in scored if not n))
+    return candidates, ranked, weights
+
+
+def _build(corpus: _Corpus, max_terms: int, min_essays: int, ranking=None) -> Vocabulary:
+    folded, merged, readable, total, df = corpus.folded, corpus.merged, corpus.readable, corpus.total, corpus.df
+    kinds = dict(corpus.kinds)
+    idf, median = _general_idf()
+    candidates, ranked, weights = ranking or _ranking(corpus, min_essays)
 
     # Keep the terms that end up chosen for at least ``min_essays`` essays;
     # choosing from a smaller vocabulary moves essays to other terms, so
     # repeat until it settles.
     vocabulary = Vocabulary(folded=folded, kinds=kinds)
     for _round in range(10):
-        vocabulary.terms = {w: df[w] for w in candidates}
         chosen: Counter = Counter()
-        weights: Counter = Counter()
-        for pk, terms in merged.items():
-            if pk not in readable:
-                continue
-            for word in _choose(terms, vocabulary, total, idf, median):
-                chosen[word] += 1
-            for word, (uses, kind) in terms.items():
-                if word in candidates:
-                    weights[word] += _weight(uses, kind, df[word], total, idf.get(word, median))
+        for pk in merged:
+            if pk in readable:
+                chosen.update(_pick(ranked[pk], candidates))
         kept = {w for w in candidates if chosen[w] >= min_essays}
         if len(kept) > max_terms:
             kept = set(sorted(kept, key=lambda w: (-chosen[w], -weights[w], w))[:max_terms])
@@ -278,10 +349,22 @@ def _build(docs: dict[int, dict], readable: set[int], max_terms: int, min_essays
     vocabulary.terms = {w: df[w] for w in sorted(candidates)}
     vocabulary.folded = {v: t for v, t in folded.items() if t in candidates}
     vocabulary.readable_count = total
-    vocabulary.assigned = {pk: _choose(terms, vocabulary, total, idf, median) for pk, terms in merged.items()}
+    vocabulary.assigned = {pk: _pick(ranked[pk], candidates) for pk in merged}
     _fill_up(vocabulary, merged, readable, df, total, idf, median)
     vocabulary.assigned = {pk: sorted(tags) for pk, tags in vocabulary.assigned.items()}
     return vocabulary
+
+
+def _pick(ranked: tuple[list[str], int], terms, limit=MAX_TAGS, minimum=MIN_TAGS) -> list[str]:
+    """_choose on a ranked list, among ``terms`` (the vocabulary)."""
+    words, salient = ranked
+    chosen = [word for word in words[:salient] if word in terms][:limit]
+    for word in words:
+        if len(chosen) >= minimum:
+            break
+        if word not in chosen and word in terms:
+            chosen.append(word)
+    return chosen
 
 
 def _fill_up(vocabulary: Vocabulary, merged: dict, readable: set, df: Counter, total: int, idf, median) -> None:
@@ -295,29 +378,34 @@ def _fill_up(vocabulary: Vocabulary, merged: dict, readable: set, df: Counter, t
     for q in sorted(readable):
         for word in merged.get(q, {}):
             holders[word].append(q)
+    assigned = vocabulary.assigned
+
+    def partners(word: str, pk: int):
+        return (q for q in holders.get(word, ()) if q != pk and word not in assigned.get(q, []))
+
     for pk in sorted(merged):
         terms = merged[pk]
-        tags = vocabulary.assigned[pk]
+        tags = assigned[pk]
         while len(tags) < MIN_TAGS:
             options = []
             for word, (uses, kind) in terms.items():
                 if word in tags:
                     continue
-                partners = [q for q in holders.get(word, ()) if q != pk and word not in vocabulary.assigned.get(q, [])]
-                if word not in vocabulary.terms and not any(len(vocabulary.assigned[q]) < MAX_TAGS for q in partners):
+                # A term outside the vocabulary needs a partner with room for it.
+                if word not in vocabulary.terms and not any(len(assigned[q]) < MAX_TAGS for q in partners(word, pk)):
                     continue
                 weight = _weight(uses, kind, df[word] or 1, total, idf.get(word, median))
-                options.append((word not in vocabulary.terms, -weight, word, partners))
+                options.append((word not in vocabulary.terms, -weight, word))
             if not options:
                 break
-            _new, _w, word, partners = min(options)
+            _new, _w, word = min(options)
             tags.append(word)
             if word not in vocabulary.terms:
                 partner = max(
-                    (q for q in partners if len(vocabulary.assigned[q]) < MAX_TAGS),
+                    (q for q in partners(word, pk) if len(assigned[q]) < MAX_TAGS),
                     key=lambda q: (merged[q][word][0], -q),
                 )
-                vocabulary.assigned[partner].append(word)
+                assigned[partner].append(word)
                 vocabulary.terms[word] = df[word]
                 vocabulary.kinds.setdefault(word, merged[pk][word][1])
 

@@ -62,6 +62,32 @@ def add_word(word: str, freq: int, tag: str) -> None:
     """A word both segmenters keep whole (and jieba's part of speech for it)."""
     jieba.add_word(word, freq, tag)
     rjieba.add_word(word, freq, tag)
+    # A word's part of speech, and the words of short parts, may have changed.
+    term_kind.cache_clear()
+    from essays.search import tokens
+
+    tokens._short_tokens.cache_clear()
+
+
+@lru_cache(maxsize=262144)
+def term_kind(word: str):
+    """essays.tagging's verdict on one word (a term and its kind, or None),
+    cached: an essay's words are mostly words other essays used. Callers
+    first call sync_parts_of_speech()."""
+    from essays.tagging import _term_kind
+
+    return _term_kind(word)
+
+
+def sync_parts_of_speech() -> None:
+    """jieba keeps the parts of speech of added words aside until its next
+    posseg cut (which looks_like_name makes now and then): merge them now,
+    so that a word's verdict never depends on what was cut before it, and
+    forget the verdicts made without them."""
+    dt = jieba.posseg.dt
+    if dt.tokenizer.user_word_tag_tab:
+        dt.makesure_userdict_loaded()
+        term_kind.cache_clear()
 
 
 def cut(text: str) -> list[str]:
@@ -184,11 +210,11 @@ def suggest_tags(title: str, text: str, limit: int = 6, minimum: int = 3) -> lis
     return tags[:limit]
 
 
-def best_section(title: str, text: str, sections: list[tuple[str, list[str]]]) -> str | None:
+def best_section(title: str, text: str, sections: list[tuple[str, list[str]]], simplified=None) -> str | None:
     """The section whose keywords the essay uses most (a keyword in the title
-    counts thrice); None when no keyword occurs."""
-    folded_title = to_simplified(title)
-    folded_text = to_simplified(text)
+    counts thrice); None when no keyword occurs. ``simplified``: (title,
+    text) already folded to Simplified."""
+    folded_title, folded_text = simplified or (to_simplified(title), to_simplified(text))
     best, best_score = None, 0
     for slug, keywords in sections:
         score = sum(3 * folded_title.count(k) + folded_text.count(k) for k in keywords if k)
@@ -220,8 +246,23 @@ def sentence_hashes(text: str, min_chars: int = 8) -> set[str]:
 def similarity(a: str, b: str) -> float:
     """How much of two texts is the same, 0..1 (difflib's ratio on the text
     without whitespace)."""
-    a, b = compact(a), compact(b)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < NEAR_DUPLICATE_RATIO or matcher.quick_ratio() < NEAR_DUPLICATE_RATIO:
-        return matcher.quick_ratio()
-    return matcher.ratio()
+    (a, counts_a), (b, counts_b) = _compact_counts(a), _compact_counts(b)
+    length = len(a) + len(b)
+    if not length:
+        return 1.0
+    # difflib's real_quick_ratio and quick_ratio (the characters the two
+    # share, counted), with Counter: the same numbers, several times faster.
+    if 2.0 * min(len(a), len(b)) / length < NEAR_DUPLICATE_RATIO:
+        return 2.0 * sum((counts_a & counts_b).values()) / length
+    quick = 2.0 * sum((counts_a & counts_b).values()) / length
+    if quick < NEAR_DUPLICATE_RATIO:
+        return quick
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+@lru_cache(maxsize=1024)
+def _compact_counts(text: str) -> tuple[str, Counter]:
+    """A text without whitespace and its characters counted: an import
+    compares each new essay with a few others, and often with the same ones."""
+    text = compact(text)
+    return text, Counter(text)

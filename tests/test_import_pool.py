@@ -1,5 +1,6 @@
 """Imports with a pool of worker processes give exactly what an import in one
-process gives, and each text is segmented once for tags and the index."""
+process gives, and the texts are segmented in the pool, never in the process
+writing the database and the index."""
 
 import pytest
 
@@ -57,7 +58,7 @@ def test_a_pooled_rerun_skips_unchanged_files_and_refuses_bad_ones(search_index,
     assert sum(f.unchanged for f in report.files) == Essay.objects.count()
 
 
-def test_the_index_uses_the_tokens_made_with_the_file(search_index, monkeypatch):
+def test_the_index_uses_the_tokens_made_in_the_pool(search_index, monkeypatch):
     made = []
     original = tokens.index_tokens
 
@@ -89,3 +90,29 @@ def test_tags_of_new_essays_are_written_in_batches(search_index):
     # a few batched inserts, never one per essay.
     assert 0 < len(tag_writes) <= len(list(SEEDS.glob("*.txt")))
     assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
+
+
+def test_each_essay_is_indexed_once_after_its_tags(search_index, monkeypatch):
+    """The run's tags come at its end: indexing before them would index every
+    new essay twice (and make its tokens twice), however long the run (an
+    import used to index every INDEX_EVERY essays as it went)."""
+    from haystack import connections
+
+    from essays import importer
+
+    monkeypatch.setattr(importer, "INDEX_EVERY", 10, raising=False)
+
+    backend = connections["default"].get_backend()
+    written = []
+    original = type(backend).update
+
+    def counting(self, index, iterable, commit=True):
+        iterable = list(iterable)
+        written.extend((e.pk, tuple(sorted(t.name for t in e.tags.all()))) for e in iterable)
+        return original(self, index, iterable, commit)
+
+    monkeypatch.setattr(type(backend), "update", counting)
+    report = Importer(update_index=True, workers=2).import_paths([SEEDS])
+    assert not report.index_error
+    readable = Essay.objects.readable().prefetch_related("tags")
+    assert sorted(written) == sorted((e.pk, tuple(sorted(t.name for t in e.tags.all()))) for e in readable)

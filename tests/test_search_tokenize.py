@@ -82,3 +82,16 @@ def test_spans_of_traditional_text_for_a_simplified_needle():
     text = "全國脫貧攻堅"
     ((start, end, _),) = find_spans(text, ["脱贫攻坚"])
     assert text[start:end] == "脫貧攻堅"
+
+
+def test_a_word_added_to_the_dictionary_reaches_cached_tokens():
+    """Short parts' tokens (tags, section, collection) are cached; a word
+    added to the dictionary (essays.dictionary) is seen at once."""
+    from essays import textutil
+    from essays.search.tokens import index_tokens
+
+    textutil.init_jieba()
+    before = index_tokens("浏翠岭村")
+    assert "浏翠岭村" not in before.words.split()
+    textutil.add_word("浏翠岭村", 50, "ns")
+    assert "浏翠岭村" in index_tokens("浏翠岭村").words.split()

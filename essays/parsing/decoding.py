@@ -48,14 +48,15 @@ def _plausibility(text: str) -> float:
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    # Each distinct character looked at once (a text has far fewer).
+    controls = sum(n for ch, n in Counter(text).items() if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
     return controls / len(text)
 
 
 def _unassigned_share(text: str) -> float:
     if not text:
         return 0.0
-    return sum(1 for ch in text if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
+    return sum(n for ch, n in Counter(text).items() if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

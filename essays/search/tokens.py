@@ -174,15 +174,18 @@ def bigrams(chars: str) -> list[str]:
     return [chars[i : i + 2] for i in range(len(chars) - 1)]
 
 
+@lru_cache(maxsize=262144)
+def _word_token(word: str) -> str:
+    """A word's letters and digits, or "" when fewer than two (cached: an
+    essay's words are mostly words other essays used)."""
+    folded = "".join(c for c in word if is_word_char(c))
+    return folded if len(folded) >= 2 else ""
+
+
 def words(text: str) -> list[str]:
     """jieba search-mode words of two or more letters or digits, in order,
     from normalised text."""
-    out = []
-    for word in cut_for_search(normalize(text)):
-        folded = "".join(c for c in word if is_word_char(c))
-        if len(folded) >= 2:
-            out.append(folded)
-    return out
+    return [token for token in map(_word_token, cut_for_search(normalize(text))) if token]
 
 
 @dataclass
@@ -192,10 +195,11 @@ class Tokens:
     chars: str
 
 
-# Tokens made ahead, by the importer's worker processes, for texts about to
-# be indexed: each text is segmented once. Taken (and dropped) by the first
-# index_tokens() of the same parts; the importer indexes every INDEX_EVERY
-# essays and forgets what is left at the end, so this stays small.
+# Tokens made ahead, in a pool of worker processes, for texts about to be
+# indexed (essays.search.sync.update_essays with workers): each text is
+# segmented once, and not in the process writing the index. Taken (and
+# dropped) by the first index_tokens() of the same parts; forgotten after
+# each batch, so this stays small.
 _primed: dict[tuple, Tokens] = {}
 
 
@@ -213,6 +217,22 @@ def index_tokens(*parts: str) -> Tokens:
     made = _primed.pop(parts, None)
     if made is not None:
         return made
+    if sum(map(len, parts)) <= SHORT_PARTS:
+        return _short_tokens(parts)
+    return _make_tokens(parts)
+
+
+# Parts this short (tags and section, collection title and author) are
+# mostly the same for many essays: their tokens are made once.
+SHORT_PARTS = 200
+
+
+@lru_cache(maxsize=16384)
+def _short_tokens(parts: tuple) -> Tokens:
+    return _make_tokens(parts)
+
+
+def _make_tokens(parts: tuple) -> Tokens:
     all_words: list[str] = []
     all_grams: list[str] = []
     all_chars: list[str] = []

@@ -1,0 +1,117 @@
+"""An import's cost follows what it imports, not the archive: the statements
+for a file do not grow with the archive or with the file's essays, and a file
+still lands whole or not at all."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from essays.importer import Importer
+from essays.models import Essay, SourceFile
+
+pytestmark = pytest.mark.django_db
+
+
+def collection(name: str, count: int, offset: int = 0) -> str:
+    essays = "".join(
+        f"{n}、第{n + offset}篇\n这是第{n + offset}篇文章，讲述{n + offset}号社区志愿者的故事。第{n + offset}位志愿者在疫情中坚守岗位。\n"
+        for n in range(1, count + 1)
+    )
+    return f"{name}\n{essays}"
+
+
+def statements(write_file, name: str, content: str) -> int:
+    """The statements storing the file (retagging at the end of the run is
+    left out: how many tags change depends on the archive's vocabulary)."""
+    path = write_file(name, content)
+    importer = Importer(update_index=False, workers=0)
+    stored: list[int] = []
+    with CaptureQueriesContext(connection) as queries:
+        report = importer.import_paths([path], progress=lambda _file: stored.append(len(queries)))
+    assert not report.failed, report.summary()
+    return stored[0]
+
+
+def test_statements_per_file_stay_flat_as_the_archive_grows(search_index, write_file):
+    statements(write_file, "a.txt", collection("甲", 3))
+    small = statements(write_file, "b.txt", collection("乙", 10, offset=100))
+    for n in range(6):
+        statements(write_file, f"more{n}.txt", collection(f"丙{n}", 10, offset=200 + 10 * n))
+    assert Essay.objects.count() == 73
+    bigger = statements(write_file, "c.txt", collection("丁", 10, offset=900))
+    assert bigger == small
+
+
+def test_statements_do_not_grow_with_the_essays_of_a_file(search_index, write_file):
+    statements(write_file, "seed.txt", collection("种", 3))
+    few = statements(write_file, "few.txt", collection("少", 2, offset=100))
+    many = statements(write_file, "many.txt", collection("多", 12, offset=200))
+    assert many == few
+
+
+def test_new_essays_get_one_history_row_each(search_index, write_file):
+    statements(write_file, "h.txt", collection("史", 4))
+    for essay in Essay.objects.all():
+        rows = list(essay.history.all())
+        assert [(r.history_type, r.history_change_reason) for r in rows] == [("+", "导入")]
+        assert rows[0].title == essay.title and rows[0].text == essay.text
+
+
+def test_copies_of_the_archive_and_of_the_same_file_find_the_main_copy(search_index, write_file):
+    statements(write_file, "first.txt", collection("原", 2))
+    original = Essay.objects.get(source__name="first.txt", position=2)
+    text = original.text
+    content = (
+        f"副本\n1、新的\n完全不同的一篇新文章。\n2、抄一\n{text}\n3、新的二\n又一篇新文章，谈春天。\n4、抄二\n{text}\n"
+    )
+    statements(write_file, "copies.txt", content)
+    copies = Essay.objects.filter(source__name="copies.txt").order_by("position")
+    assert [e.duplicate_of_id for e in copies] == [None, original.pk, None, original.pk]
+    assert [e.imported["duplicate_of"] for e in copies] == [None, original.key, None, original.key]
+    # A copy only within the new file: the first of them is the main copy.
+    statements(
+        write_file, "twice.txt", "两次\n1、甲\n只在这个文件里出现两次的文章。\n2、乙\n只在这个文件里出现两次的文章。\n"
+    )
+    first, second = Essay.objects.filter(source__name="twice.txt").order_by("position")
+    assert first.duplicate_of_id is None and second.duplicate_of_id == first.pk
+
+
+def test_a_file_whose_insert_fails_lands_not_at_all(search_index, write_file, monkeypatch):
+    from essays import importer
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importer, "record_history_many", fail)
+    path = write_file("half.txt", collection("半", 3))
+    report = Importer(update_index=False, workers=0).import_paths([path])
+    assert report.files[0].line() == "half.txt: refused: could not be stored (RuntimeError: disk full)"
+    assert not SourceFile.objects.exists() and not Essay.objects.exists()
+
+
+def test_the_runs_retag_writes_in_a_few_statements_and_counts_no_figures(search_index, monkeypatch):
+    from essays import retagging
+    from tests.conftest import SEEDS
+
+    importer = Importer(update_index=False, workers=0)
+    calls = []
+    original = retagging.retag
+
+    def capturing(*args, **kwargs):
+        with CaptureQueriesContext(connection) as queries:
+            report = original(*args, **kwargs)
+        calls.append([q["sql"] for q in queries])
+        return report
+
+    monkeypatch.setattr(retagging, "retag", capturing)
+    report = importer.import_paths([SEEDS])
+    assert not report.failed
+    (sql,) = calls
+    # executemany is logged as "N times: UPDATE ...".
+    stamps = [s for s in sql if 'UPDATE "essays_essay" SET' in s]
+    assert len(stamps) == 1 and stamps[0].startswith(f"{Essay.objects.count()} times"), stamps
+    # A few statements for the whole run (it was one per essay, and the tag
+    # figures of the whole archive, read twice, for a report the import
+    # throws away).
+    assert len(sql) <= 16, len(sql)
+    assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
