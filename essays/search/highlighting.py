@@ -41,33 +41,28 @@ def highlight(text: str, query: Query) -> SafeString:
     return _render(text, spans, 0, len(text))
 
 
-def _best_start(spans, query: Query, width: int) -> int | None:
-    if not spans:
-        return None
-    terms = {t.text for t in query.terms}
-    # An occurrence of a whole term (the longest) is the best match...
-    whole = [s for s in spans if s[2] in terms]
-    if whole:
-        longest = max(len(s[2]) for s in whole)
-        return next(s[0] for s in whole if len(s[2]) == longest)
-    # ...otherwise the place where most different words meet.
-    best, best_score = spans[0][0], 0
-    for i, (s, _, _) in enumerate(spans):
-        seen = {n for (s2, e2, n) in spans[i:] if e2 <= s + width}
-        if len(seen) > best_score:
-            best, best_score = s, len(seen)
-    return best
-
-
 def _whole_term_anchor(spans, query: Query) -> int | None:
-    """The first span of the longest whole term, by its index in ``spans``
-    (``_best_start``'s first rule), or None."""
+    """The best match is an occurrence of a whole term, the longest one:
+    the first such span, by its index in ``spans``, or None."""
     terms = {t.text for t in query.terms}
     whole = [i for i, span in enumerate(spans) if span[2] in terms]
     if not whole:
         return None
     longest = max(len(spans[i][2]) for i in whole)
     return next(i for i in whole if len(spans[i][2]) == longest)
+
+
+def _densest_start(spans, width: int) -> int | None:
+    """Without a whole term, the best match is where most different words
+    meet within ``width`` characters: its start, or None without spans."""
+    if not spans:
+        return None
+    best, best_score = spans[0][0], 0
+    for i, (s, _, _) in enumerate(spans):
+        seen = {n for (s2, e2, n) in spans[i:] if e2 <= s + width}
+        if len(seen) > best_score:
+            best, best_score = s, len(seen)
+    return best
 
 
 def snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> SafeString:
@@ -80,7 +75,7 @@ def snippet(text: str, query: Query, width: int = SNIPPET_CHARS) -> SafeString:
     first = _whole_term_anchor(projected, query)
     if first is None:  # no whole term: where most words meet, over every span
         spans = [(offsets[s], offsets[e - 1] + 1, n) for s, e, n in projected]
-        anchor = _best_start(spans, query, width)
+        anchor = _densest_start(spans, width)
     else:
         # Only spans near the anchor can reach the window: the projection
         # drops characters but keeps the order, so a span more than the
