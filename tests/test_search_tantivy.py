@@ -17,6 +17,7 @@ from haystack import connections
 from haystack.query import SearchQuerySet
 
 from essays.models import Essay
+from essays.search import tantivy_backend
 from essays.search.engine import IndexMissing, run_search
 from essays.search.sync import deferred, update_essays
 from essays.search.tantivy_backend import PK_FIELD, SPEC_FILE, TantivySearchBackend
@@ -179,3 +180,58 @@ def test_ensure_search_index_names_an_unreadable_index_in_one_line(db, monkeypat
         CommandError, match=r"^search index at \S+ cannot be repaired: ConnectionError: connection refused$"
     ):
         call_command("ensure_search_index")
+
+
+class CountingSearcher:
+    """A searcher that records each search it runs."""
+
+    def __init__(self, searcher, calls):
+        self._searcher, self._calls = searcher, calls
+
+    def search(self, query, *args, **kwargs):
+        self._calls.append(query)
+        return self._searcher.search(query, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._searcher, name)
+
+
+def test_counts_the_page_does_not_rank_are_kept_per_index_commit(indexed, monkeypatch):
+    backend = connections["default"].get_backend()
+    real = backend._searcher_and_stamp
+    calls: list[str] = []
+    monkeypatch.setattr(
+        backend, "_searcher_and_stamp", lambda: (lambda s, stamp: (CountingSearcher(s, calls), stamp))(*real())
+    )
+    # A query whose first hit is exact and which the loose tier finds more of.
+    for text in ["防控疫情", "武汉 英雄", "人民 英雄", "抗疫 精神", "英雄 人民", "疫情 英雄"]:
+        hits = run_search(SearchRequest(parse_query(text), limit=1))
+        if hits.exact >= 1 and hits.total > hits.exact:
+            break
+    else:
+        pytest.fail("no seed query with exact and loose hits")
+    request = SearchRequest(parse_query(text), limit=1)
+    tantivy_backend._COUNTS.clear()  # as in a new process
+    calls.clear()
+    first = run_search(request)
+    assert len(calls) == 2  # the ranked page, and the loose tier counted
+    calls.clear()
+    again = run_search(request)
+    assert len(calls) == 1 and (again.total, again.exact, again.pks) == (first.total, first.exact, first.pks)
+    # Sorted by date, the exact tier's count is kept the same way.
+    newest = SearchRequest(parse_query(text), limit=1, sort="new")
+    run_search(newest)
+    calls.clear()
+    assert run_search(newest).exact == first.exact and len(calls) == 1
+
+    # Another process removes an essay only the loose tier found: the next
+    # query counts again and sees it gone.
+    loose_only = [pk for pk in pks(text) if pk not in pks(f'"{text}"')][-1:] or pks(text)[-1:]
+    other = tantivy.Index.open(str(backend.path))
+    writer = other.writer(heap_size=15_000_000, num_threads=1)
+    writer.delete_documents_by_term("id", f"essays.essay.{loose_only[0]}")
+    writer.commit()
+    writer.wait_merging_threads()
+    calls.clear()
+    after = run_search(request)
+    assert len(calls) == 2 and after.total == first.total - 1
