@@ -269,3 +269,68 @@ def test_search_results_keep_the_engine_order_and_only_readable_essays(collectio
         assert found[0].section is None
     assert not queries.captured_queries
     assert Essay.objects.results([]) == [] and Essay.objects.list_rows([]) == []
+
+
+# The list of essays as a template loop wrote it before the essay_items
+# filter: the filter must give the same markup, escaped the same way.
+ESSAY_ITEMS_LOOP = """{% load i18n reading %}<ul class="essay-list">
+  {% for essay in essays %}
+  <li class="essay-list__item">
+    <a class="essay-list__title" href="{{ essay.get_absolute_url }}">{{ essay.title }}</a>
+    <span class="meta">{{ essay.source.title }} · {{ essay.char_count|chars }}</span>
+  </li>
+  {% empty %}
+  <li class="empty">{% translate "暂无文章。" %}</li>
+  {% endfor %}
+</ul>"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_list_of_essays_renders_as_the_template_loop_did(collection, language):
+    from django.template import Context, Template
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    source, essay = collection
+    source.title = 'A & B <"合集">'
+    source.save()
+    essays = [essay(1), essay(2), essay(3)]
+    Essay.objects.filter(pk=essays[0].pk).update(title="<script>alert('x')</script>")
+    Essay.objects.filter(pk=essays[1].pk).update(title="文章 & 其他")
+    rows = Essay.objects.list_rows([e.pk for e in essays])
+
+    def squeeze(markup):
+        return " ".join(markup.split())
+
+    with translation.override(language):
+        for shown in (rows, []):
+            expected = Template(ESSAY_ITEMS_LOOP).render(Context({"essays": shown}))
+            got = render_to_string("essays/includes/essay_items.html", {"essays": shown})
+            assert squeeze(got) == squeeze(expected)
+            assert "<script>" not in got
+
+
+def test_loaded_instances_are_what_the_orm_would_load(collection):
+    from django.db.models.signals import post_init
+
+    _, essay = collection
+    saved = essay(1)
+    values = {"id": saved.pk, "key": saved.key, "title": saved.title, "source_id": saved.source_id}
+    ours = loaded(Essay, "default", **values, not_a_field="ignored")
+    names = [f.attname for f in Essay._meta.concrete_fields if f.attname in values]  # from_db's order
+    orm = Essay.from_db("default", names, [values[name] for name in names])
+    assert ours.get_deferred_fields() == orm.get_deferred_fields()
+    assert {k: v for k, v in vars(ours).items() if k != "_state"} == {
+        k: v for k, v in vars(orm).items() if k != "_state"
+    }
+    assert (ours._state.adding, ours._state.db) == (False, "default")
+    assert ours.text == saved.text  # deferred: read when asked for
+    # Model.__init__ is what sends post_init: with a receiver, it runs.
+    seen = []
+    receiver = lambda sender, instance, **kwargs: seen.append(instance)  # noqa: E731
+    post_init.connect(receiver, sender=Essay)
+    try:
+        again = loaded(Essay, "default", **values)
+    finally:
+        post_init.disconnect(receiver, sender=Essay)
+    assert seen == [again]
