@@ -334,3 +334,40 @@ def test_loaded_instances_are_what_the_orm_would_load(collection):
     finally:
         post_init.disconnect(receiver, sender=Essay)
     assert seen == [again]
+
+
+def test_tag_counts_leave_out_what_readers_do_not_see(collection):
+    from essays.models import readable_tag_counts, with_counts
+
+    _, essay = collection
+    shown, hidden, copy, other = essay(1), essay(2, status=Essay.Status.HIDDEN), essay(3), essay(4)
+    copy.duplicate_of = shown
+    copy.save()
+    common, unseen, lone = Tag.objects.create(name="共"), Tag.objects.create(name="隐"), Tag.objects.create(name="独")
+    for e in (shown, hidden, copy, other):
+        e.tags.add(common)
+    hidden.tags.add(unseen)
+    copy.tags.add(unseen)
+    other.tags.add(lone)
+    assert readable_tag_counts() == {common.pk: 2, unseen.pk: 0, lone.pk: 1}
+    assert readable_tag_counts([lone.pk, unseen.pk]) == {unseen.pk: 0, lone.pk: 1}
+    assert [(t.name, t.count) for t in Tag.objects.in_use()] == [("共", 2), ("独", 1)]
+    assert [(t.name, t.count) for t in with_counts(Tag.objects.filter(name="共"), "tags")] == [("共", 2)]
+
+
+def test_featured_essays_come_first_and_only_readable_ones(collection):
+    _, essay = collection
+    first, _, hidden = essay(1, featured=True), essay(2), essay(3, featured=True, status=Essay.Status.HIDDEN)
+    assert [e.pk for e in Essay.objects.featured()] == [first.pk]
+    Essay.objects.filter(pk=first.pk).update(featured=False)
+    assert hidden.pk not in [e.pk for e in Essay.objects.featured()]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the query plan asked is SQLite's")
+def test_featured_essays_are_found_from_their_own_index(collection):
+    queryset = Essay.objects.filter(featured=True).order_by().values_list("pk", flat=True)
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "essay_featured" in plan
