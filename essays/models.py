@@ -329,7 +329,10 @@ def loaded(model, db: str, **values):
     """An instance of ``model`` as the ORM loads it from a row of plain SQL:
     the given columns (by attname) set, every other field deferred (read on
     access), ``_state`` saying it came from ``db``."""
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):  # then __init__ must run
+    if (pre_init.receivers or post_init.receivers) and (
+        pre_init.has_listeners(model) or post_init.has_listeners(model)
+    ):
+        # Model.__init__ sends them: it must run.
         fields = [f.attname for f in model._meta.concrete_fields if f.attname in values]
         return model.from_db(db, fields, [values[name] for name in fields])
     # What from_db leaves behind, without Model.__init__'s walk over every
@@ -549,15 +552,19 @@ class EssayQuerySet(models.QuerySet):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         essays = []
+        # Each row's collection and section put in the relation's cache, as
+        # select_related does (the descriptor's checks cost more than loading).
+        source_field, section_field = Essay._meta.get_field("source"), Essay._meta.get_field("section")
         for row in rows:
             essay = loaded(Essay, self.db, **dict(zip(["id", *names], row, strict=False)))
             source_key, source_title, section_name, section_slug = row[-4:]
-            essay.source = loaded(SourceFile, self.db, id=essay.source_id, key=source_key, title=source_title)
+            source = loaded(SourceFile, self.db, id=essay.source_id, key=source_key, title=source_title)
+            source_field.set_cached_value(essay, source)
             if "section_id" in names:
-                if essay.section_id is None:
-                    essay.section = None  # known to have none: no query for it
-                else:
-                    essay.section = loaded(Section, self.db, id=essay.section_id, name=section_name, slug=section_slug)
+                section = None  # known to have none: no query for it
+                if essay.section_id is not None:
+                    section = loaded(Section, self.db, id=essay.section_id, name=section_name, slug=section_slug)
+                section_field.set_cached_value(essay, section)
             essays.append(essay)
         return essays
 
