@@ -371,3 +371,48 @@ def test_featured_essays_are_found_from_their_own_index(collection):
         cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "essay_featured" in plan
+
+
+SEARCH_RESULTS_LOOP = """{% load reading %}{% for essay in essays %}
+    <li class="search-result">
+      <h2 class="search-result__title"><a href="{{ essay.get_absolute_url }}">{{ essay.title_html }}</a></h2>
+      <p class="search-result__snippet">{{ essay.snippet }}</p>
+      <p class="meta search-result__meta">
+        <a href="{{ essay.source.get_absolute_url }}">{{ essay.source.title }}</a>
+        {% if essay.section %} · <a href="{{ essay.section.get_absolute_url }}">{{ essay.section.name }}</a>{% endif %}
+        {% if essay.tag_list %} · {{ essay.tag_list|tag_links:"search-result__tag" }}{% endif %}
+      </p>
+    </li>
+    {% endfor %}"""
+
+
+def test_search_results_render_as_the_template_loop_did(collection):
+    from django.template import Context, Template
+
+    from essays.models import Section
+    from essays.search import highlighting
+    from essays.search.tokens import parse_query
+    from essays.templatetags.reading import search_result_items
+
+    source, essay = collection
+    source.title = 'A & B <"合集">'
+    source.save()
+    section = Section.objects.create(name="<栏目> & 其他", slug="lanmu-x")
+    plain, placed, tagged = essay(1), essay(2, section=section), essay(3)
+    Essay.objects.filter(pk=plain.pk).update(title="<b>第1篇</b> & 'x'", text="<script>第1篇</script>。")
+    tagged.tags.add(Tag.objects.create(name="<标签>"))
+    query = parse_query("第1篇")
+    found = Essay.objects.results([plain.pk, placed.pk, tagged.pk])
+    tags = Tag.objects.of_essays([e.pk for e in found])
+    for row in found:
+        row.tag_list = tags.get(row.pk, [])
+        row.title_html = highlighting.highlight(row.title, query)
+        row.snippet = highlighting.snippet(row.text, query)
+
+    def squeeze(markup):
+        return " ".join(str(markup).split())
+
+    expected = Template(SEARCH_RESULTS_LOOP).render(Context({"essays": found}))
+    got = search_result_items(found)
+    assert squeeze(got) == squeeze(expected)
+    assert "<script>" not in got and "<mark>" in got

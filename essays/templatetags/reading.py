@@ -5,7 +5,7 @@ import html
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -93,3 +93,29 @@ def essay_items(essays) -> str:
     if not items:
         items = [f'  <li class="empty">{html.escape(gettext("暂无文章。"))}</li>\n']
     return mark_safe(f'<ul class="essay-list">\n{"".join(items)}</ul>')  # noqa: S308 - every value above is escaped
+
+
+@register.filter
+def search_result_items(essays) -> str:
+    """The search page's results, each its marked title and snippet (already
+    escaped and marked by essays.search.highlighting), collection, section
+    and tags: one filter, not a template loop (twenty results took a
+    quarter of the search page)."""
+    items = []
+    for essay in essays:
+        source = essay.source
+        place = f'<a href="{html.escape(source.get_absolute_url())}">{html.escape(source.title)}</a>'
+        if essay.section:
+            section = essay.section
+            place += f' · <a href="{html.escape(section.get_absolute_url())}">{html.escape(section.name)}</a>'
+        if essay.tag_list:
+            place += f" · {tag_links(essay.tag_list, 'search-result__tag')}"
+        items.append(
+            '    <li class="search-result">\n'
+            f'      <h2 class="search-result__title"><a href="{html.escape(essay.get_absolute_url())}">'
+            f"{conditional_escape(essay.title_html)}</a></h2>\n"
+            f'      <p class="search-result__snippet">{conditional_escape(essay.snippet)}</p>\n'
+            f'      <p class="meta search-result__meta">\n        {place}\n      </p>\n'
+            "    </li>\n"
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped or marked safe by highlighting
