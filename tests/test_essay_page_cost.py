@@ -416,3 +416,18 @@ def test_search_results_render_as_the_template_loop_did(collection):
     got = search_result_items(found)
     assert squeeze(got) == squeeze(expected)
     assert "<script>" not in got and "<mark>" in got
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the query plan asked is SQLite's")
+def test_list_rows_are_read_from_an_index_on_sqlite(collection):
+    _, essay = collection
+    pks = [essay(n).pk for n in range(1, 4)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # as after an import
+    with CaptureQueriesContext(connection) as queries:
+        Essay.objects.list_rows(pks)
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX essay_sqlite_list_row" in plan
