@@ -130,3 +130,32 @@ def measure(urls: dict[str, list[str]], rounds: int, log) -> dict[str, dict]:
         }
         log(f"{kind}: median {rows[kind]['median']:.1f} ms, p95 {rows[kind]['p95']:.1f} ms, {queries[kind]} queries")
     return rows
+
+
+def after_an_edit(urls: dict[str, list[str]], rounds: int, log) -> dict[str, float]:
+    """Each kind's first view after an edit (median ms over ``rounds``): a new
+    content version, this process's memo and the cache emptied, so the
+    fragments kept per version (counts, shelves, tag cloud, related essays)
+    are built again, as the first reader after a curator's save meets them
+    (each worker, with a per-process cache)."""
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.test import Client
+
+    from essays import freshness
+
+    settings.PAGE_CACHE = False
+    client = Client()
+    timings: dict[str, list[float]] = {kind: [] for kind in urls}
+    for _ in range(rounds):
+        for kind, kind_urls in urls.items():
+            freshness._new_version()
+            freshness.forget()
+            cache.clear()
+            started = time.perf_counter()
+            response = client.get(kind_urls[0])
+            timings[kind].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (kind_urls[0], response.status_code)
+    firsts = {kind: statistics.median(values) for kind, values in timings.items()}
+    log("first view after an edit: " + ", ".join(f"{kind} {ms:.0f} ms" for kind, ms in firsts.items()))
+    return firsts

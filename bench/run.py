@@ -296,6 +296,8 @@ def run(
 
     urls = pages.page_urls()
     page_rows = pages.measure(urls, rounds=max(1, repeat // 2), log=log)
+    for kind, first in pages.after_an_edit(urls, rounds=3, log=log).items():
+        page_rows[kind]["after_edit"] = first
     throughput = {}
     if load:
         from bench import load as load_bench
@@ -376,6 +378,22 @@ def pages_report(results: list[dict]) -> list[str]:
             row = r["pages"].get(kind)
             cells.append(f"{row['median']:.1f} / {row['p95']:.1f} ({row['queries']} q)" if row else "–")
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    if any("after_edit" in row for r in sized for row in r["pages"].values()):
+        lines += [
+            "",
+            "The first view after an edit (median of 3, ms): a new content version with the cache emptied,",
+            "so that what is kept per version (counts, shelves, the tag cloud, related essays) is built again,",
+            "as the first reader after a curator's save meets it (in each worker, with a per-process cache).",
+            "",
+            "| page | " + " | ".join(f"{r['readable']:,} essays" for r in sized) + " |",
+            "|---|" + "---:|" * len(sized),
+        ]
+        for kind in sized[0]["pages"]:
+            cells = [
+                f"{r['pages'][kind]['after_edit']:.0f}" if "after_edit" in r["pages"].get(kind, {}) else "–"
+                for r in sized
+            ]
+            lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     lines += ["", "| essays | page | p50 | p95 | target p50 / p95 | met |", "|---:|---|---:|---:|---:|---|"]
     for r in sized:
         if r["essays"] < 20000:
