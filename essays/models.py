@@ -300,7 +300,14 @@ class EssayPage:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        return Essay.objects.db_manager(self.ids.db).list_rows(list(self.ids[index]))
+        from essays.paging import page_ids
+
+        start, stop = index.start or 0, index.stop
+        if stop is None or start < 0 or stop < 0 or index.step not in (None, 1):
+            pks = list(self.ids[index])
+        else:
+            pks = page_ids(self.ids, start, stop)
+        return Essay.objects.db_manager(self.ids.db).list_rows(pks)
 
 
 # What the essay page reads of an essay (its text, the links around it); the

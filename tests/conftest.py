@@ -30,15 +30,17 @@ def fresh_cache():
     would with a new database."""
     from django.core.cache import cache
 
-    from essays import freshness, pagecache
+    from essays import freshness, pagecache, paging
 
     cache.clear()
     freshness.forget()
     pagecache.forget()
+    paging.forget_anchors()
     yield
     cache.clear()
     freshness.forget()
     pagecache.forget()
+    paging.forget_anchors()
 
 
 @pytest.fixture
