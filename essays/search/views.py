@@ -52,7 +52,7 @@ class Filters:
     def from_params(cls, params) -> Filters:
         names = [clean_query(n, 50)[0] for n in params.getlist("tag")]
         names = [n for n in dict.fromkeys(names) if n][:MAX_TAG_FILTERS]
-        found = {t.name: t for t in Tag.objects.filter(name__in=names)}
+        found = {t.name: t for t in Tag.objects.filter(name__in=names)} if names else {}
         section_slug = clean_query(params.get("section", ""), 50)[0]
         collection_key = clean_query(params.get("collection", ""), 16)[0]
         return cls(
