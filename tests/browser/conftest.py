@@ -150,6 +150,20 @@ def site(django_db_setup, django_db_blocker):
             index.clear()
             call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
             connection.creation.deserialize_db_from_string(before)
+            # flush restarts PostgreSQL's id sequences and the rows come back
+            # with their ids: move each sequence past them, or the next
+            # test's first new section takes id 1 again.
+            _reset_sequences()
+
+
+def _reset_sequences() -> None:
+    from django.apps import apps
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 @pytest.fixture(scope="package")
