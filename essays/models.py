@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import json
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -17,6 +18,20 @@ from simple_history.models import HistoricalRecords
 from essays.links import address
 
 KEY_LENGTH = 10
+
+
+class UnicodeJSONEncoder(json.JSONEncoder):
+    """JSON with Chinese text as itself: the default escapes every character
+    outside ASCII as \\uXXXX, six bytes for a character UTF-8 writes in
+    three. The import snapshot holds an essay's whole text, so on SQLite
+    (which stores the JSON as written) it made each essay's row some 9 KB
+    larger. Values read back are the same."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
 # Related essays: candidates taken from each of an essay's tags.
 RELATED_PER_TAG = 40
 
@@ -107,15 +122,19 @@ class SourceFile(models.Model):
     # then keep the essays as the curator left them (``curated_cut`` lists
     # them, in order, as they were when last curated).
     cut_curated = models.BooleanField(_("切分经策展"), default=False)
-    curated_cut = models.JSONField(_("策展后的切分"), default=list, blank=True, editable=False)
+    curated_cut = models.JSONField(
+        _("策展后的切分"), default=list, blank=True, editable=False, encoder=UnicodeJSONEncoder
+    )
     # The layout hint a curator chose for this file (mode and family of a
     # parsing.CutHint); re-imports cut with it.
-    cut_hint = models.JSONField(_("切分提示"), default=dict, blank=True, editable=False)
+    cut_hint = models.JSONField(_("切分提示"), default=dict, blank=True, editable=False, encoder=UnicodeJSONEncoder)
     # The cut the last re-cut replaced (essays.repair.cut_snapshot), to undo it.
-    previous_cut = models.JSONField(_("上一次的切分"), default=dict, blank=True, editable=False)
+    previous_cut = models.JSONField(
+        _("上一次的切分"), default=dict, blank=True, editable=False, encoder=UnicodeJSONEncoder
+    )
     # Why the parser doubts its cut (essays.parsing.Doubt.as_dict() each);
     # empty when the cut is sure. Rewritten by every import of the file.
-    cut_doubts = models.JSONField(_("切分疑点"), default=list, blank=True)
+    cut_doubts = models.JSONField(_("切分疑点"), default=list, blank=True, encoder=UnicodeJSONEncoder)
 
     objects = SourceFileQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["raw_text", "previous_cut"], verbose_name=_("合集历史"))
@@ -732,11 +751,11 @@ class Essay(models.Model):
     featured = models.BooleanField(_("推荐"), default=False, db_index=True, help_text=_("在首页推荐。"))
     char_count = models.PositiveIntegerField(_("字数"), default=0)
     fingerprint = models.CharField(_("正文指纹"), max_length=64, db_index=True, editable=False)
-    imported = models.JSONField(_("导入值"), default=dict, editable=False)
+    imported = models.JSONField(_("导入值"), default=dict, editable=False, encoder=UnicodeJSONEncoder)
     imported_text = models.TextField(_("导入的正文"), editable=False, blank=True)
     # The candidate tag terms of the title and text (essays.tagging), kept so
     # that retagging the archive never segments text again.
-    terms = models.JSONField(_("候选标签词"), default=dict, editable=False, blank=True)
+    terms = models.JSONField(_("候选标签词"), default=dict, editable=False, blank=True, encoder=UnicodeJSONEncoder)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated = models.DateTimeField(_("更新时间"), auto_now=True)
 

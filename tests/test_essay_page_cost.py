@@ -431,3 +431,14 @@ def test_list_rows_are_read_from_an_index_on_sqlite(collection):
         cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}")
         plan = " ".join(str(row[-1]) for row in cursor.fetchall())
     assert "COVERING INDEX essay_sqlite_list_row" in plan
+
+
+def test_json_columns_keep_chinese_as_itself(collection):
+    _, essay = collection
+    saved = essay(1, imported={"text": "疫情防控，人人有责。", "tags": ["抗疫"]}, terms={"抗疫": 2})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT imported, terms FROM essays_essay WHERE id = %s", [saved.pk])
+        imported, terms = (str(value) for value in cursor.fetchone())
+    assert "疫情防控" in imported and "抗疫" in terms and "\\u" not in imported + terms
+    again = Essay.objects.get(pk=saved.pk)
+    assert again.imported == {"text": "疫情防控，人人有责。", "tags": ["抗疫"]} and again.terms == {"抗疫": 2}
