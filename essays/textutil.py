@@ -268,3 +268,8 @@ def _compact_counts(text: str) -> tuple[str, Counter]:
     compares each new essay with a few others, and often with the same ones."""
     text = compact(text)
     return text, Counter(text)
+
+
+def forget_compared_texts() -> None:
+    """Drop the texts similarity() keeps counted (an import's are done with)."""
+    _compact_counts.cache_clear()
