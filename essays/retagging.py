@@ -107,7 +107,7 @@ def vocabulary() -> tagging.Vocabulary:
         for essay in Essay.objects.filter(pk__in=missing[start : start + 500]).only("pk", "title", "text", "terms"):
             docs[essay.pk] = essay_terms(essay)
     readable = set(Essay.objects.readable().values_list("pk", flat=True))
-    return tagging.build_vocabulary(docs, readable)
+    return tagging.build_vocabulary(docs, readable, consume=True)
 
 
 def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagReport:

@@ -218,20 +218,32 @@ def _fold_synonyms(docs: dict, readable: set) -> dict[str, str]:
     return {word: root(word) for word in parent}
 
 
-def _merged(terms: dict, folded: dict[str, str]) -> dict[str, list]:
+def _merged(terms: dict, folded: dict[str, str], shared: dict | None = None) -> dict:
+    """An essay's terms with the variants folded into their terms: {term:
+    (uses, kind)}, read only. ``shared`` holds the (uses, kind) pairs made so
+    far, so that the essays of an archive share them (a pair per term per
+    essay took most of the memory of a vocabulary's build)."""
     if folded.keys().isdisjoint(terms):
         # Nothing to fold: the essay's own terms (read only; this keeps an
         # archive's terms in memory once, not twice).
         return terms
-    out: dict[str, list] = {}
+    uses_of: dict[str, int] = {}
+    kind_of: dict[str, str] = {}
     for word, (uses, kind) in terms.items():
         term = folded.get(word, word)
-        if term in out:
-            out[term][0] += uses
+        if term in uses_of:
+            uses_of[term] += uses
         else:
-            out[term] = [uses, kind]
+            uses_of[term] = uses
+            kind_of[term] = kind
         if word == term:
-            out[term][1] = kind
+            kind_of[term] = kind
+    if shared is None:
+        return {term: (uses, kind_of[term]) for term, uses in uses_of.items()}
+    out = {}
+    for term, uses in uses_of.items():
+        pair = (uses, kind_of[term])
+        out[term] = shared.setdefault(pair, pair)
     return out
 
 
@@ -257,9 +269,13 @@ class _Corpus:
     kinds: dict
 
 
-def _corpus(docs: dict[int, dict], readable: set[int]) -> _Corpus:
+def _corpus(docs: dict[int, dict], readable: set[int], consume: bool = False) -> _Corpus:
     folded = _fold_synonyms(docs, readable)
-    merged = {pk: _merged(terms, folded) for pk, terms in docs.items()}
+    shared: dict = {}
+    if consume:  # each essay's terms let go of once merged: held once, not twice
+        merged = {pk: _merged(docs.pop(pk), folded, shared) for pk in list(docs)}
+    else:
+        merged = {pk: _merged(terms, folded, shared) for pk, terms in docs.items()}
     total = max(1, sum(1 for pk in merged if pk in readable))
     df: Counter = Counter()
     salient: Counter = Counter()
@@ -276,12 +292,17 @@ def _corpus(docs: dict[int, dict], readable: set[int]) -> _Corpus:
 
 
 def build_vocabulary(
-    docs: dict[int, dict], readable: set[int], max_terms: int = MAX_TERMS, min_essays: int = MIN_ESSAYS
+    docs: dict[int, dict],
+    readable: set[int],
+    max_terms: int = MAX_TERMS,
+    min_essays: int = MIN_ESSAYS,
+    consume: bool = False,
 ) -> Vocabulary:
     """The vocabulary of an archive: ``docs`` maps each essay's pk to its
     ``candidate_terms``; only ``readable`` essays count. ``assigned`` holds
-    each essay's tags."""
-    corpus = _corpus(docs, readable)
+    each essay's tags. With ``consume``, ``docs`` is emptied as it is read
+    (an archive's terms are then never in memory twice)."""
+    corpus = _corpus(docs, readable, consume)
     ranking = _ranking(corpus, min_essays)
     cap = max_terms
     while True:

@@ -233,13 +233,15 @@ def compact(text: str) -> str:
     return "".join(text.split())
 
 
-def sentence_hashes(text: str, min_chars: int = 8) -> set[str]:
-    """Short hashes of an essay's sentences: two essays that are 90% the same
-    share most of them, so they find each other without comparing every pair."""
+def sentence_hashes(text: str, min_chars: int = 8) -> set[int]:
+    """Short hashes of an essay's sentences (64-bit ints: the importer keeps
+    millions of them, essays.sentence_index): two essays that are 90% the
+    same share most of them, so they find each other without comparing
+    every pair."""
     hashes = set()
     for sentence in _SENTENCE_SPLIT.split(compact(text)):
         if len(sentence) >= min_chars:
-            hashes.add(hashlib.blake2b(sentence.encode(), digest_size=8).hexdigest())
+            hashes.add(int.from_bytes(hashlib.blake2b(sentence.encode(), digest_size=8).digest()))
     return hashes
 
 
@@ -266,3 +268,8 @@ def _compact_counts(text: str) -> tuple[str, Counter]:
     compares each new essay with a few others, and often with the same ones."""
     text = compact(text)
     return text, Counter(text)
+
+
+def forget_compared_texts() -> None:
+    """Drop the texts similarity() keeps counted (an import's are done with)."""
+    _compact_counts.cache_clear()

@@ -95,3 +95,10 @@ def test_a_word_added_to_the_dictionary_reaches_cached_tokens():
     assert "浏翠岭村" not in before.words.split()
     textutil.add_word("浏翠岭村", 50, "ns")
     assert "浏翠岭村" in index_tokens("浏翠岭村").words.split()
+
+
+def test_index_tokens_hold_each_character_once_in_order():
+    text = "人民的人民，人民英雄！People 2020"
+    chars, _ = project(text)
+    assert index_tokens(text).chars.split() == list(dict.fromkeys(chars))
+    assert index_tokens("标题甲", "甲乙").chars.split() == ["标", "题", "甲", "乙"]

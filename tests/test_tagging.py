@@ -90,6 +90,30 @@ def test_folding_needs_the_two_words_in_the_same_essays():
     assert tagging._fold_synonyms(docs, set(docs)) == {"北京市": "北京"}
 
 
+def test_a_vocabulary_built_consuming_its_terms_is_the_same(imported):
+    """retagging.vocabulary lets each essay's terms go once merged (they
+    are held once, not twice): the vocabulary is the one built keeping them,
+    and the merged terms share their (uses, kind) pairs."""
+    docs = dict(Essay.objects.values_list("pk", "terms"))
+    readable = set(Essay.objects.readable().values_list("pk", flat=True))
+    kept = tagging.build_vocabulary({pk: dict(t) for pk, t in docs.items()}, readable)
+    given = {pk: dict(t) for pk, t in docs.items()}
+    consumed = tagging.build_vocabulary(given, readable, consume=True)
+    assert given == {}
+    for attribute in ("terms", "folded", "kinds", "assigned", "readable_count"):
+        assert getattr(consumed, attribute) == getattr(kept, attribute), attribute
+    assert list(consumed.assigned) == list(kept.assigned)
+    assert consumed.folded  # the seeds have near-synonyms to fold
+    assert retagging.vocabulary().assigned == kept.assigned
+    corpus = tagging._corpus({pk: dict(t) for pk, t in docs.items()}, readable)
+    pairs = [pair for terms in corpus.merged.values() for pair in terms.values()]
+    assert all(isinstance(pair, tuple | list) and len(pair) == 2 for pair in pairs)
+    folded_essays = [t for pk, t in corpus.merged.items() if not corpus.folded.keys().isdisjoint(docs[pk])]
+    assert folded_essays
+    made = [pair for terms in folded_essays for pair in terms.values()]
+    assert len({id(pair) for pair in made}) == len(set(made))  # each pair made once
+
+
 def test_merge_suggestions_offer_names_that_overlap(imported):
     suggestions = tagging.merge_suggestions({"肺炎": {1, 2}, "新冠肺炎": {3, 4, 5}, "武汉": {1}, "北京": {6}})
     assert suggestions == [("新冠肺炎", "肺炎", 0)]

@@ -192,7 +192,7 @@ def words(text: str) -> list[str]:
 class Tokens:
     words: str
     grams: str
-    chars: str
+    chars: str  # distinct, in order
 
 
 # Tokens made ahead, in a pool of worker processes, for texts about to be
@@ -247,7 +247,11 @@ def _make_tokens(parts: tuple) -> Tokens:
         all_grams.extend(bigrams(chars))
         all_chars.extend(chars)
         all_words.extend(words(part))
-    return Tokens(" ".join(all_words), " ".join(all_grams), " ".join(all_chars))
+    # Each character once, in order of first use: the index keeps the
+    # distinct characters (one-character queries), and deduplicating here
+    # (in the pool's workers at an import) spares the process writing the
+    # index a third of the string to split and pickle.
+    return Tokens(" ".join(all_words), " ".join(all_grams), " ".join(dict.fromkeys(all_chars)))
 
 
 # -- queries -------------------------------------------------------------------

@@ -1,0 +1,127 @@
+"""Near-duplicate detection with the compact sentence index gives what the
+dict of sets of every holder gave (tests/test_sentence_index.py Reference):
+the same duplicate_of, near_duplicate_of and similarity for every essay, on
+a corpus of copies and near copies within one file and across files and
+runs, with boilerplate sentences, re-imports and a file rolled back."""
+
+import random
+
+import pytest
+
+from essays import importer
+from essays.importer import Importer
+from essays.models import Essay, SourceFile, Tag
+from tests.test_sentence_index import Reference
+
+pytestmark = pytest.mark.django_db
+
+PLACES = "武汉 北京 上海 广州 成都 西安 长沙 南京 杭州 重庆 郑州 济南".split()
+DEEDS = "守护生命 坚守岗位 送菜上门 日夜值守 逆行出征 修路架桥 扶贫攻坚 教书育人".split()
+BOILERPLATE = "下面是小编为大家整理的心得体会范文，欢迎大家阅读参考。"
+
+
+def sentence(rng: random.Random) -> str:
+    n = rng.randrange(10_000)
+    return f"{rng.choice(PLACES)}的第{n}位志愿者{rng.choice(DEEDS)}，平凡的人做着不平凡的事。"
+
+
+def corpus(seed: int = 7) -> list[list[str]]:
+    """Files of essays (each a list of sentences): originals, exact copies
+    and near copies (a sentence or two changed, added or dropped) of earlier
+    essays of the same file or of another, and boilerplate on many."""
+    rng = random.Random(seed)
+    pool = [sentence(rng) for _ in range(120)]
+    made: list[list[str]] = []
+    files = []
+    for _file in range(5):
+        essays = []
+        for _ in range(12):
+            roll = rng.random()
+            if made and roll < 0.15:
+                essay = list(rng.choice(made))  # an exact copy
+            elif made and roll < 0.55:
+                essay = list(rng.choice(made))  # a near copy (or not so near)
+                for _edit in range(rng.randint(1, 4)):
+                    where = rng.randrange(len(essay))
+                    what = rng.random()
+                    if what < 0.4:
+                        essay[where] = sentence(rng)
+                    elif what < 0.7:
+                        essay.insert(where, rng.choice(pool))
+                    elif len(essay) > 3:
+                        del essay[where]
+            else:
+                essay = rng.sample(pool, rng.randint(4, 12))
+            if rng.random() < 0.3 and BOILERPLATE not in essay:
+                essay.insert(0, BOILERPLATE)
+            essays.append(essay)
+            made.append(essay)
+        files.append(essays)
+    return files
+
+
+def write(folder, name: str, essays: list[list[str]]):
+    body = "".join(f"{n}、标题{n}\n{''.join(sentences)}\n" for n, sentences in enumerate(essays, start=1))
+    path = folder / name
+    path.write_text(f"{name}合集\n{body}", encoding="utf-8")
+    return path
+
+
+def outcome():
+    def place(essay):
+        return (essay.source.name, essay.position) if essay else None
+
+    return {
+        place(e): (place(e.duplicate_of), place(e.near_duplicate_of), e.similarity)
+        for e in Essay.objects.select_related("source", "duplicate_of__source", "near_duplicate_of__source")
+    }
+
+
+def run_all(tmp_path, monkeypatch, label: str, index_class):
+    """Two runs: three files (the first of them rolled back once), then two
+    more and a changed first file (the index read from the database)."""
+    monkeypatch.setattr(importer, "SentenceIndex", index_class)
+    folder = tmp_path / label
+    folder.mkdir()
+    files = corpus()
+    first = [write(folder, f"f{n}.txt", essays) for n, essays in enumerate(files[:3])]
+    runner = Importer(update_index=False, workers=0)
+    real_store = Importer._store_essay
+    failed = []
+
+    def failing_once(self, source, position, *args):
+        if source.name == "f1.txt" and position == 9 and not failed:
+            failed.append(position)
+            raise RuntimeError("disk full")
+        return real_store(self, source, position, *args)
+
+    monkeypatch.setattr(Importer, "_store_essay", failing_once)
+    report = runner.import_paths(first)
+    assert [f.status for f in report.files] == ["imported", "failed", "imported"]
+    report = runner.import_paths(first)  # the same importer: its index rebuilt after the rollback
+    monkeypatch.setattr(Importer, "_store_essay", real_store)
+    changed = [list(essay) for essay in files[0]]
+    changed[2] = changed[2][:-1] + [sentence(random.Random(1))]
+    changed[5] = list(files[3][4])
+    second = [write(folder, "f0.txt", changed), *(write(folder, f"f{n}.txt", files[n]) for n in (3, 4))]
+    report = Importer(update_index=False, workers=0).import_paths(second)
+    assert not report.failed
+    found = outcome()
+    Essay.objects.all().delete()
+    SourceFile.objects.all().delete()
+    Tag.objects.all().delete()
+    return found
+
+
+@pytest.mark.parametrize("common", [3, 50])
+def test_the_compact_index_finds_what_every_holder_found(tmp_path, monkeypatch, search_index, common):
+    monkeypatch.setattr(importer, "COMMON_SENTENCE_HOLDERS", common)
+    expected = run_all(tmp_path, monkeypatch, "reference", Reference)
+    found = run_all(tmp_path, monkeypatch, "compact", importer.SentenceIndex)
+    assert found == expected
+    # Not vacuous: copies and near copies, within a file and across files.
+    near = {place: near for place, (_dup, near, _ratio) in found.items() if near}
+    assert sum(1 for dup, _near, _ratio in found.values() if dup) >= 5
+    assert any(place[0] == other[0] for place, other in near.items())
+    assert any(place[0] != other[0] for place, other in near.items())
+    assert len(near) >= 5
