@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections import OrderedDict
 
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from essays.memo import MISSING, Kept
 from essays.oncommit import OncePerCommit
 
 CACHE_SECONDS = 24 * 3600  # old versions' entries simply age out
@@ -66,33 +66,27 @@ def _request_finished(**kwargs) -> None:
 # Keyed like the cache, so never older than the content version; shared by
 # the requests of this process, so callers must not change what they get.
 MEMO_ENTRIES = 512
-_memo: OrderedDict = OrderedDict()
-_memo_lock = threading.Lock()
+_memo = Kept(MEMO_ENTRIES)
 
 
 def cached(name: str, build):
     """``build()``, computed once per content version (and process, with a
     per-process cache)."""
     key = f"wenji:{name}:{version()}"
-    with _memo_lock:
-        if key in _memo:
-            _memo.move_to_end(key)
-            return _memo[key]
+    value = _memo.get(key, MISSING)
+    if value is not MISSING:
+        return value
     value = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, CACHE_SECONDS)
-    with _memo_lock:
-        _memo[key] = value
-        while len(_memo) > MEMO_ENTRIES:
-            _memo.popitem(last=False)
+    _memo.put(key, value)
     return value
 
 
 def forget() -> None:
     """Drop this process's memo (tests start each with an empty cache)."""
-    with _memo_lock:
-        _memo.clear()
+    _memo.clear()
 
 
 def _new_version() -> None:

@@ -22,8 +22,6 @@ clickjacking) still run on every response, cached or not.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,35 +30,19 @@ from django.utils import translation
 from django.utils.cache import cc_delim_re
 
 from essays import freshness
+from essays.memo import Kept
 
 CACHED_NAMESPACE = "essays"
 # The pages this process served last, as stored: with Redis, a hit on a busy
 # page no longer crosses the network. Keyed like the cache (the content
 # version included), so never stale.
 MEMO_PAGES = 256
-_memo: OrderedDict = OrderedDict()
-_memo_lock = threading.Lock()
-
-
-def _remember(key: str, entry) -> None:
-    with _memo_lock:
-        _memo[key] = entry
-        _memo.move_to_end(key)
-        while len(_memo) > MEMO_PAGES:
-            _memo.popitem(last=False)
-
-
-def _recall(key: str):
-    with _memo_lock:
-        entry = _memo.get(key)
-        if entry is not None:
-            _memo.move_to_end(key)
-        return entry
+_memo = Kept(MEMO_PAGES)
+_remember, _recall = _memo.put, _memo.get
 
 
 def forget() -> None:
-    with _memo_lock:
-        _memo.clear()
+    _memo.clear()
 
 
 def page_key(request) -> str:

@@ -11,14 +11,13 @@ count, and the first request after any change counts afresh.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.utils.functional import cached_property
 
 from essays import freshness
+from essays.memo import Kept
 
 
 def list_sql(object_list) -> str | None:
@@ -60,8 +59,7 @@ class VersionedCountPaginator(Paginator):
 
 STRIDE = 1000
 ANCHORED_LISTS = 256  # lists remembered per process (each a handful of anchors)
-_anchors: OrderedDict = OrderedDict()
-_anchors_lock = threading.Lock()
+_anchors = Kept(ANCHORED_LISTS)  # per list: {position: sort values}
 
 
 def _order(ids) -> list[tuple[str, bool]] | None:
@@ -124,14 +122,14 @@ def page_ids(ids, start: int, stop: int) -> list:
 
 def _anchor(ids, order, position: int) -> tuple | None:
     key = (list_sql(ids), freshness.version(), ids.db)
-    with _anchors_lock:
-        known = _anchors.setdefault(key, {})
-        _anchors.move_to_end(key)
-        while len(_anchors) > ANCHORED_LISTS:
-            _anchors.popitem(last=False)
-        if position in known:
-            return known[position]
-        before = max((p for p in known if p < position), default=None)
+    known = _anchors.get(key)
+    if known is None:
+        known = {}
+        _anchors.put(key, known)
+    if position in known:
+        return known[position]
+    # A copy: another thread may add an anchor meanwhile.
+    before = max((p for p in list(known) if p < position), default=None)
     values = ids.values_list(*(name for name, _ in order))
     if before is None:
         found = list(values[position : position + 1])
@@ -139,11 +137,9 @@ def _anchor(ids, order, position: int) -> tuple | None:
         found = list(values.filter(at_or_after(order, known[before]))[position - before : position - before + 1])
     anchor = found[0] if found else None
     if anchor is not None:
-        with _anchors_lock:
-            known[position] = anchor
+        known[position] = anchor
     return anchor
 
 
 def forget_anchors() -> None:
-    with _anchors_lock:
-        _anchors.clear()
+    _anchors.clear()

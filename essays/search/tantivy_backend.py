@@ -22,7 +22,6 @@ import os
 import shutil
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +34,7 @@ from haystack.fields import DateField, DateTimeField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 
+from essays.memo import Kept
 from essays.search.engine import IndexMissing
 from essays.search.tiers import (
     CHAR_FIELD,
@@ -84,8 +84,7 @@ _OPEN_LOCK = threading.Lock()
 # than ranking its first page (脫貧攻堅: 24 ms against 16). The stamp is in
 # the key, so a commit by any process is counted afresh at its first query.
 COUNTS_KEPT = 2048
-_COUNTS: OrderedDict = OrderedDict()
-_COUNTS_LOCK = threading.Lock()
+_COUNTS = Kept(COUNTS_KEPT)
 
 
 def _request_key(request: SearchRequest) -> tuple:
@@ -269,15 +268,10 @@ class TantivySearchBackend(BaseSearchBackend):
         # The documents' and segments' numbers too: two commits within one
         # tick of the file clock can leave meta.json's stamp the same.
         key = (stamp, searcher.num_docs, searcher.num_segments, *key)
-        with _COUNTS_LOCK:
-            if key in _COUNTS:
-                _COUNTS.move_to_end(key)
-                return _COUNTS[key]
-        count = searcher.search(query, limit=1).count
-        with _COUNTS_LOCK:
-            _COUNTS[key] = count
-            while len(_COUNTS) > COUNTS_KEPT:
-                _COUNTS.popitem(last=False)
+        count = _COUNTS.get(key)
+        if count is None:
+            count = searcher.search(query, limit=1).count
+            _COUNTS.put(key, count)
         return count
 
     def _write(self, work) -> None:

@@ -12,9 +12,6 @@ marker that is replaced by the escaped path.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from django import template
 from django.core.signals import setting_changed
 from django.template.loader import render_to_string
@@ -23,18 +20,18 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from essays.memo import Kept
+
 register = template.Library()
 
 KEPT = 512
 # Never in a path: get_full_path() percent-encodes control characters.
 _NEXT_PATH = "\x00next-path\x00"
-_kept: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+_kept = Kept(KEPT)
 
 
 def forget(**kwargs) -> None:
-    with _lock:
-        _kept.clear()
+    _kept.clear()
 
 
 # Tests that override settings (static files, languages) get fresh chrome.
@@ -43,16 +40,10 @@ setting_changed.connect(forget, dispatch_uid="chrome-forget")
 
 def _rendered(name: str, *varying, **context) -> str:
     key = (name, get_language(), get_urlconf(), get_script_prefix(), *varying)
-    with _lock:
-        html = _kept.get(key)
-        if html is not None:
-            _kept.move_to_end(key)
-            return html
-    html = render_to_string(f"includes/{name}.html", {"LANGUAGE_CODE": get_language(), **context})
-    with _lock:
-        _kept[key] = html
-        while len(_kept) > KEPT:
-            _kept.popitem(last=False)
+    html = _kept.get(key)
+    if html is None:
+        html = render_to_string(f"includes/{name}.html", {"LANGUAGE_CODE": get_language(), **context})
+        _kept.put(key, html)
     return html
 
 
