@@ -36,8 +36,7 @@ def _is_common_cjk(char: str) -> bool:
     return False
 
 
-def _plausibility(text: str) -> float:
-    counts = Counter(text)
+def _plausibility(counts: Counter) -> float:
     non_ascii = sum(n for ch, n in counts.items() if ord(ch) > 127)
     if not non_ascii:
         return 1.0
@@ -45,18 +44,18 @@ def _plausibility(text: str) -> float:
     return common / non_ascii
 
 
-def _control_share(text: str) -> float:
+def _control_share(text: str, counts: Counter) -> float:
     if not text:
         return 0.0
     # Each distinct character looked at once (a text has far fewer).
-    controls = sum(n for ch, n in Counter(text).items() if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+    controls = sum(n for ch, n in counts.items() if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
     return controls / len(text)
 
 
-def _unassigned_share(text: str) -> float:
+def _unassigned_share(text: str, counts: Counter) -> float:
     if not text:
         return 0.0
-    return sum(n for ch, n in Counter(text).items() if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
+    return sum(n for ch, n in counts.items() if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -71,13 +70,14 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        score = _plausibility(text)
+        counts = Counter(text)
+        score = _plausibility(counts)
         if best is None or score > best[0]:
-            best = (score, text, codec)
+            best = (score, text, codec, counts)
     if best is None:
         return None
     try:
-        return _checked(best[1], best[2])
+        return _checked(best[1], best[2], best[3])
     except ParseError:
         return None
 
@@ -113,19 +113,22 @@ def decode(data: bytes) -> tuple[str, str]:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        scored.append((_plausibility(text), -rank, encoding, text))
+        # Each candidate's characters are counted once, for all the checks.
+        counts = Counter(text)
+        scored.append((_plausibility(counts), -rank, encoding, text, counts))
     if not scored:
         raise ParseError("cannot be decoded as UTF-8, UTF-16, GB18030 or Big5 text")
-    _, _, encoding, text = max(scored)
-    return _checked(text, encoding)
+    _, _, encoding, text, counts = max(scored, key=lambda candidate: candidate[:2])
+    return _checked(text, encoding, counts)
 
 
-def _checked(text: str, encoding: str) -> tuple[str, str]:
+def _checked(text: str, encoding: str, counts: Counter | None = None) -> tuple[str, str]:
     # Real Chinese prose is almost all everyday characters; bytes decoded with
     # the wrong codec give rare ones, private-use or unassigned code points.
-    if _plausibility(text) < 0.5 or _unassigned_share(text) > 0.001:
+    counts = Counter(text) if counts is None else counts
+    if _plausibility(counts) < 0.5 or _unassigned_share(text, counts) > 0.001:
         raise ParseError(f"does not look like Chinese text in any known encoding (best guess {encoding})")
-    if _control_share(text) > 0.01:
+    if _control_share(text, counts) > 0.01:
         raise ParseError("binary data (control characters), not a text file")
     text = clean_controls(text)
     if not text:
