@@ -116,3 +116,36 @@ def test_each_essay_is_indexed_once_after_its_tags(search_index, monkeypatch):
     assert not report.index_error
     readable = Essay.objects.readable().prefetch_related("tags")
     assert sorted(written) == sorted((e.pk, tuple(sorted(t.name for t in e.tags.all()))) for e in readable)
+
+
+def test_files_are_read_beside_the_writer_and_index_tokens_on_every_core(search_index, monkeypatch):
+    """Storing files keeps this process busy, so one core is left to it;
+    writing the index leaves it waiting for tokens, so they are made on
+    every core."""
+    from essays import importer
+    from essays.search import sync
+
+    monkeypatch.setattr(importer.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(importer, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(importer, "POOL_MIN_ESSAYS", 1)
+    pools = []
+    original_import_files = importer.Importer._import_files
+
+    def import_files(self, files, workers):
+        pools.append(("files", workers))
+        return original_import_files(self, files, workers)
+
+    original_update = sync.update_essays
+
+    def update_essays(pks, workers=0, **kwargs):
+        pools.append(("index", workers))
+        return original_update(pks, workers=workers, **kwargs)
+
+    monkeypatch.setattr(importer.Importer, "_import_files", import_files)
+    monkeypatch.setattr(sync, "update_essays", update_essays)
+    report = Importer(update_index=True).import_paths([SEEDS])
+    assert not report.failed and not report.index_error
+    assert pools[:2] == [("files", 1), ("index", 2)]
+    from haystack.query import SearchQuerySet
+
+    assert SearchQuerySet().models(Essay).count() == Essay.objects.readable().count()
