@@ -404,22 +404,38 @@ def _fill_up(vocabulary: Vocabulary, merged: dict, readable: set, df: Counter, t
     def partners(word: str, pk: int):
         return (q for q in holders.get(word, ()) if q != pk and word not in assigned.get(q, []))
 
+    weights: dict[tuple, float] = {}  # (word, uses, kind): essays share most of them
+
+    def weight(word: str, uses: int, kind: str) -> float:
+        key = (word, uses, kind)
+        found = weights.get(key)
+        if found is None:
+            found = weights[key] = _weight(uses, kind, df[word] or 1, total, idf.get(word, median))
+        return found
+
     for pk in sorted(merged):
         terms = merged[pk]
         tags = assigned[pk]
+        if len(tags) >= MIN_TAGS:
+            continue
+        # The essay's terms in the order they are taken: the vocabulary's
+        # first, then by weight. While this essay fills up, only the terms it
+        # takes join the vocabulary, so the order holds; what can change is
+        # whether a term outside it still has a partner with room, asked of
+        # each term in turn until one will do (not of every term, each time).
+        options = sorted(
+            (word not in vocabulary.terms, -weight(word, uses, kind), word) for word, (uses, kind) in terms.items()
+        )
         while len(tags) < MIN_TAGS:
-            options = []
-            for word, (uses, kind) in terms.items():
+            for outside, _w, word in options:
                 if word in tags:
                     continue
                 # A term outside the vocabulary needs a partner with room for it.
-                if word not in vocabulary.terms and not any(len(assigned[q]) < MAX_TAGS for q in partners(word, pk)):
+                if outside and not any(len(assigned[q]) < MAX_TAGS for q in partners(word, pk)):
                     continue
-                weight = _weight(uses, kind, df[word] or 1, total, idf.get(word, median))
-                options.append((word not in vocabulary.terms, -weight, word))
-            if not options:
                 break
-            _new, _w, word = min(options)
+            else:
+                break
             tags.append(word)
             if word not in vocabulary.terms:
                 partner = max(
