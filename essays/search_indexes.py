@@ -40,14 +40,23 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
     def read_queryset(self, using=None):
         return Essay.objects.with_related()
 
+    @staticmethod
+    def token_parts(essay) -> tuple[tuple[str, ...], ...]:
+        """What the document's tokens are made of, each a tuple of parts
+        (bigrams never span two parts): the title, the text, the tags and
+        section, the collection's title and the author. An import makes
+        their tokens in a pool (essays.search.sync) and primes them."""
+        section = essay.section.name if essay.section_id else ""
+        return (
+            (essay.title,),
+            (essay.text,),
+            (*(tag.name for tag in essay.tags.all()), section),
+            (essay.source.title, essay.author),
+        )
+
     def prepare(self, essay):
         data = super().prepare(essay)
-        tags = [tag.name for tag in essay.tags.all()]
-        section = essay.section.name if essay.section_id else ""
-        meta = tokens.index_tokens(*tags, section)
-        about = tokens.index_tokens(essay.source.title, essay.author)
-        title = tokens.index_tokens(essay.title)
-        body = tokens.index_tokens(essay.text)
+        title, body, meta, about = (tokens.index_tokens(*parts) for parts in self.token_parts(essay))
         data.update(
             text=" ".join(p for p in (title.words, meta.words, about.words, body.words) if p),
             title_words=title.words,

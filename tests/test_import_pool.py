@@ -70,9 +70,10 @@ def test_the_index_uses_the_tokens_made_in_the_pool(search_index, monkeypatch):
     monkeypatch.setattr(tokens, "index_tokens", counting)
     report = Importer(update_index=True, workers=2).import_paths([SEEDS])
     assert not report.index_error
-    bodies = set(Essay.objects.readable().values_list("text", flat=True))
-    assert not [parts for parts in made if parts and parts[0] in bodies]  # no text segmented again
-    assert not tokens._primed  # nothing left over
+    # No part of any document (title, text, tags and section, collection
+    # and author) is segmented again in this process.
+    assert made == []
+    assert not tokens._primed  # forgotten after each batch
     from essays.search.engine import run_search
     from essays.search.tiers import SearchRequest
 
