@@ -49,3 +49,9 @@ def run_import(essays: int, log) -> dict:
     )
     shutil.rmtree(var_dir)
     return result
+
+
+if __name__ == "__main__":  # python -m bench.imports 100000: the import alone
+    import sys
+
+    print(run_import(int(sys.argv[1]) if len(sys.argv) > 1 else 5000, print))
