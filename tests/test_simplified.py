@@ -1,6 +1,7 @@
 """to_simplified gives what OpenCC's t2s gives, while handing OpenCC only
 the clauses it could change (essays.textutil._t2s_marks)."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,18 +23,26 @@ def test_the_seeds_and_their_traditional_forms_come_out_as_opencc_gives_them():
         assert textutil.to_simplified(text) == opencc(text)
 
 
-def test_simplified_text_reaches_opencc_only_in_the_clauses_it_could_change(monkeypatch):
-    given_to_opencc = []
+@pytest.fixture
+def given_to_opencc(monkeypatch) -> list[str]:
+    """What to_simplified hands OpenCC, call by call."""
+    given = []
     convert = textutil._t2s().convert
 
     class Spy:
         def convert(self, text):
-            given_to_opencc.append(text)
+            given.append(text)
             return convert(text)
 
     monkeypatch.setattr(textutil, "_t2s", lambda: Spy())
+    return given
+
+
+def test_simplified_text_reaches_opencc_only_in_the_clauses_it_could_change(given_to_opencc):
     text = "疫情防控取得显著成效，会议结束了。" + "大家都很高兴！\n" * 30
-    assert textutil.to_simplified(text) == convert(text)
+    expected = opencc(text)
+    given_to_opencc.clear()
+    assert textutil.to_simplified(text) == expected
     # 著 and 结 are in words OpenCC changes (显著 stays, 结束 becomes 結束);
     # the clauses without them never reach it.
     assert given_to_opencc == ["疫情防控取得显著成效", "会议结束了"]
@@ -42,18 +51,11 @@ def test_simplified_text_reaches_opencc_only_in_the_clauses_it_could_change(monk
     assert given_to_opencc == []
 
 
-def test_traditional_text_is_given_to_opencc_whole(monkeypatch):
+def test_traditional_text_is_given_to_opencc_whole(given_to_opencc):
     text = textutil.to_traditional("全国脱贫攻坚先进事迹报告会心得体会。我们一起学习，共同进步！") * 20
-    given_to_opencc = []
-    convert = textutil._t2s().convert
-
-    class Spy:
-        def convert(self, text):
-            given_to_opencc.append(text)
-            return convert(text)
-
-    monkeypatch.setattr(textutil, "_t2s", lambda: Spy())
-    assert textutil.to_simplified(text) == convert(text)
+    expected = opencc(text)
+    given_to_opencc.clear()
+    assert textutil.to_simplified(text) == expected
     assert given_to_opencc == [text]
 
 
