@@ -28,6 +28,7 @@ def given_to_opencc(monkeypatch) -> list[str]:
     """What to_simplified hands OpenCC, call by call."""
     given = []
     convert = textutil._t2s().convert
+    textutil._t2s_marks()  # made from the real converter's dictionary, before the spy stands in
 
     class Spy:
         def convert(self, text):
