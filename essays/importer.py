@@ -423,9 +423,6 @@ class Importer:
             textutil.forget_compared_texts()
             release_freed_memory()
             self._update_index(report, repair_all=True)
-        from essays.search.tokens import forget_primed
-
-        forget_primed()
 
     def _update_index(self, report: ImportReport, repair_all: bool = False) -> None:
         from essays.search.sync import repair, update_essays

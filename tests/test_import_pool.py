@@ -58,26 +58,45 @@ def test_a_pooled_rerun_skips_unchanged_files_and_refuses_bad_ones(search_index,
     assert sum(f.unchanged for f in report.files) == Essay.objects.count()
 
 
-def test_the_index_uses_the_tokens_made_in_the_pool(search_index, monkeypatch):
+def test_the_index_uses_the_documents_made_in_the_pool(search_index, monkeypatch):
     made = []
     original = tokens.index_tokens
 
     def counting(*parts):
-        if parts not in tokens._primed:
-            made.append(parts)
+        made.append(parts)  # in this process only: a worker appends to its own copy
         return original(*parts)
 
     monkeypatch.setattr(tokens, "index_tokens", counting)
     report = Importer(update_index=True, workers=2).import_paths([SEEDS])
     assert not report.index_error
     # No part of any document (title, text, tags and section, collection
-    # and author) is segmented again in this process.
+    # and author) is segmented in this process: the workers make whole documents.
     assert made == []
-    assert not tokens._primed  # forgotten after each batch
+    from haystack import connections
+
+    assert not connections["default"].get_unified_index().get_index(Essay)._prepared  # forgotten after each batch
     from essays.search.engine import run_search
     from essays.search.tiers import SearchRequest
 
     assert run_search(SearchRequest(tokens.parse_query("钟南山"))).total > 0
+
+
+def test_documents_from_rows_are_the_documents_of_the_essays(search_index):
+    """The pool indexes plain rows (EssayIndex.rows) instead of model
+    instances: each row's document is exactly the essay's."""
+    from haystack import connections
+
+    Importer(update_index=False, workers=0).import_paths([SEEDS])
+    essay = Essay.objects.readable().filter(tags__isnull=False).first()
+    essay.section = None
+    essay.save()
+    index = connections["default"].get_unified_index().get_index(Essay)
+    readable = list(index.index_queryset().order_by("pk"))
+    rows = index.rows([e.pk for e in Essay.objects.all()])
+    assert [row.pk for row in rows] == [e.pk for e in readable]
+    assert any(not row.section_id for row in rows) and any(row.tags for row in rows)
+    for row, essay in zip(rows, readable, strict=True):
+        assert index.full_prepare(row) == index.full_prepare(essay)
 
 
 def test_tags_of_new_essays_are_written_in_batches(search_index):

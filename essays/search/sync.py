@@ -20,7 +20,6 @@ from haystack.signals import BaseSignalProcessor
 
 from essays.models import Essay, Section, SourceFile, Tag
 from essays.oncommit import OncePerCommit
-from essays.search import tokens
 
 logger = logging.getLogger(__name__)
 
@@ -65,37 +64,29 @@ def update_essays(pks, using="default", batch_size=500, workers: int = 0) -> Non
 POOL_BATCH = 1000
 
 
-def _document_tokens(job):
-    """In a pool worker (no database): the tokens of each of one essay's
-    EssayIndex.token_parts."""
-    return [tokens.index_tokens(*parts) for parts in job]
+def _document(row):
+    """In a pool worker (no database): the essay's document, as
+    EssayIndex.full_prepare makes it (the segmenting is most of the work)."""
+    return row.pk, _index().full_prepare(row)
 
 
 def _update_pooled(index, backend, using, chunks, workers) -> None:
     import multiprocessing
 
-    def write(essays, jobs, made) -> None:
-        # EssayIndex.prepare takes these instead of segmenting again: the
-        # tags and section too, which differ from essay to essay once tagged
-        # (made here, they took a sixth of this process's indexing time).
-        for job, made_tokens in zip(jobs, made.get(), strict=True):
-            for parts, part_tokens in zip(job, made_tokens, strict=True):
-                tokens.prime(parts, part_tokens)
-        try:
-            backend.update(index, essays)
-        finally:
-            tokens.forget_primed()
+    def write(rows, made) -> None:
+        with index.prepared(dict(made.get())):
+            backend.update(index, rows)
 
-    # Forked: the workers never touch the database.
+    # Forked: the workers never touch the database. This process reads a
+    # batch ahead while the workers make the last one's documents.
     with multiprocessing.get_context("fork").Pool(workers) as pool:
         waiting = None
         for chunk in chunks:
-            essays = list(index.index_queryset(using).filter(pk__in=chunk))
-            jobs = [index.token_parts(essay) for essay in essays]
-            made = pool.map_async(_document_tokens, jobs, chunksize=20)
+            rows = index.rows(chunk)
+            made = pool.map_async(_document, rows, chunksize=20)
             if waiting is not None:
                 write(*waiting)
-            waiting = (essays, jobs, made)
+            waiting = (rows, made)
         write(*waiting)
 
 

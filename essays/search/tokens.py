@@ -195,28 +195,9 @@ class Tokens:
     chars: str  # distinct, in order
 
 
-# Tokens made ahead, in a pool of worker processes, for texts about to be
-# indexed (essays.search.sync.update_essays with workers): each text is
-# segmented once, and not in the process writing the index. Taken by every
-# index_tokens() of the same parts (the essays of a collection share its
-# title and author); forgotten after each batch, so this stays small.
-_primed: dict[tuple, Tokens] = {}
-
-
-def prime(parts: tuple, tokens: Tokens) -> None:
-    _primed[parts] = tokens
-
-
-def forget_primed() -> None:
-    _primed.clear()
-
-
 def index_tokens(*parts: str) -> Tokens:
     """The tokens of a document made of several parts (title, tags, text):
     bigrams never span two parts."""
-    made = _primed.get(parts)
-    if made is not None:
-        return made
     if sum(map(len, parts)) <= SHORT_PARTS:
         return _short_tokens(parts)
     return _make_tokens(parts)
