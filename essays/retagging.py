@@ -11,6 +11,7 @@ records the new automatic tags.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -122,26 +123,34 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagR
     pks = list(chosen.values_list("pk", flat=True))  # in the archive's order, as reported
     changes: list[EssayChange] = []
     planned: dict[int, list[str]] = {}
-    # (pk, tags wanted, automatic tags, the tags it has: name -> pk); the
-    # essays themselves are read RETAG_CHUNK at a time (their ``imported``
-    # holds the text: 100,000 of them at once took gigabytes).
+    # (pk, tags wanted, automatic tags, the tags it has: name -> pk), read
+    # RETAG_CHUNK essays at a time: their titles, tags and the importer's
+    # last word on their tags, never the whole ``imported`` snapshot (it
+    # holds the text; reading it twice was a third of an import's retag).
     updates: list[tuple[int, list[str], list[str], dict[str, int]]] = []
+    through = Essay.tags.through.objects
     for start in range(0, len(pks), RETAG_CHUNK):
         chunk = pks[start : start + RETAG_CHUNK]
-        found = Essay.objects.prefetch_related("tags").only("pk", "title", "imported").filter(pk__in=chunk)
-        by_pk = {essay.pk: essay for essay in found}
-        for essay in (by_pk[pk] for pk in chunk if pk in by_pk):
-            tags = {t.name: t.pk for t in essay.tags.all()}
+        has: dict[int, dict[str, int]] = {}
+        for essay_id, tag_id, name in through.filter(essay_id__in=chunk).values_list("essay_id", "tag_id", "tag__name"):
+            has.setdefault(essay_id, {})[name] = tag_id
+        found = Essay.objects.filter(pk__in=chunk).values_list("pk", "title", "imported__tags")
+        by_pk = {pk: (title, imported_tags) for pk, title, imported_tags in found}
+        for pk in chunk:
+            if pk not in by_pk:
+                continue
+            title, imported_tags = by_pk[pk]
+            tags = has.get(pk, {})
             current = set(tags)
-            if "tags" not in essay.imported or sorted(current) != sorted(essay.imported["tags"]):
+            if imported_tags is None or sorted(current) != sorted(imported_tags):
                 continue  # made by hand, or its tags are the curator's (as in curated_fields())
-            automatic = vocab.assigned.get(essay.pk, [])
+            automatic = vocab.assigned.get(pk, [])
             wanted = set(automatic)
-            planned[essay.pk] = sorted(wanted)
-            if wanted != current or sorted(essay.imported.get("tags", [])) != sorted(automatic):
-                updates.append((essay.pk, sorted(wanted), sorted(automatic), tags))
+            planned[pk] = sorted(wanted)
+            if wanted != current or sorted(imported_tags) != sorted(automatic):
+                updates.append((pk, sorted(wanted), sorted(automatic), tags))
             if wanted != current:
-                changes.append(EssayChange(essay.pk, essay.title, sorted(wanted - current), sorted(current - wanted)))
+                changes.append(EssayChange(pk, title, sorted(wanted - current), sorted(current - wanted)))
     after = figures(planned) if with_figures else Figures()
     report = RetagReport(before=before, after=after, vocabulary=vocab, changes=changes, dry_run=dry_run)
     if dry_run:
@@ -158,7 +167,6 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagR
         retagged = set()
         for start in range(0, len(updates), RETAG_CHUNK):
             chunk = updates[start : start + RETAG_CHUNK]
-            imported = dict(Essay.objects.filter(pk__in=[pk for pk, *_ in chunk]).values_list("pk", "imported"))
             added = []
             stamped = []
             for pk, wanted, automatic, have in chunk:
@@ -169,7 +177,7 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagR
                 if gone or set(wanted) != set(have):
                     retagged.add(pk)
                 # The automatic tags are the importer's word from now on.
-                stamped.append((pk, {**imported[pk], "tags": automatic}))
+                stamped.append((pk, automatic))
             _stamp(stamped, now)
             # A whole import's new tags in a few statements, not one per
             # essay; bulk writes send no signals, so the search index and the
@@ -188,21 +196,27 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagR
 RETAG_CHUNK = 2000
 
 
-def _stamp(essays: list[tuple[int, dict]], now) -> None:
-    """Write each essay's ``imported`` and ``updated``: one statement run for
-    all of them (executemany), not one per essay, nor Django's bulk_update
-    (whose CASE per row costs more to build than the rows to write)."""
+def _stamp(essays: list[tuple[int, list[str]]], now) -> None:
+    """Write each essay's automatic tags into its ``imported`` snapshot, and
+    its ``updated``: one statement run for all of them (executemany), not
+    one per essay, nor Django's bulk_update (whose CASE per row costs more
+    to build than the rows to write). The database sets the one key: the
+    snapshot (text included) never travels to Python and back."""
     if not essays:
         return
-    imported = Essay._meta.get_field("imported")
+    quote = connection.ops.quote_name
+    imported = quote(Essay._meta.get_field("imported").column)
     updated = Essay._meta.get_field("updated")
-    table = connection.ops.quote_name(Essay._meta.db_table)
+    if connection.vendor == "postgresql":
+        set_tags = f"jsonb_set({imported}, '{{tags}}', %s::jsonb)"
+    else:  # SQLite, the only other database Wenji runs on
+        set_tags = f"json_set({imported}, '$.tags', json(%s))"
     sql = (
-        f"UPDATE {table} SET {connection.ops.quote_name(imported.column)} = %s, "
-        f"{connection.ops.quote_name(updated.column)} = %s WHERE {connection.ops.quote_name('id')} = %s"
+        f"UPDATE {quote(Essay._meta.db_table)} SET {imported} = {set_tags}, "
+        f"{quote(updated.column)} = %s WHERE {quote('id')} = %s"
     )
     stamp = updated.get_db_prep_save(now, connection)
-    rows = [(imported.get_db_prep_save(value, connection), stamp, pk) for pk, value in essays]
+    rows = [(json.dumps(tags, ensure_ascii=False), stamp, pk) for pk, tags in essays]
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 1000):
             cursor.executemany(sql, rows[start : start + 1000])

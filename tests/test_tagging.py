@@ -169,6 +169,29 @@ def test_retag_never_touches_tags_a_curator_set_or_removed(db, search_index, see
     assert sorted(t.name for t in essay_at("000", 7).tags.all()) == kept_removed
 
 
+def test_retag_stamps_the_new_automatic_tags_and_keeps_the_rest_of_the_snapshot(db, search_index, seeds_dir):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    archive_grows(seeds_dir)
+    before = {e.pk: e.imported for e in Essay.objects.all()}
+    with CaptureQueriesContext(connection) as queries:
+        report = retagging.retag()
+    assert report.changes
+    # The snapshot holds the text: retag reads only its tags, and the
+    # database sets them in place.
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "imported" in q["sql"]]
+    whole_column = re.compile(r'(SELECT|,)\s*"essays_essay"\."imported"\s*(,|FROM)')
+    assert reads and not any(whole_column.search(sql) for sql in reads), reads
+    for essay in Essay.objects.prefetch_related("tags"):
+        old = before[essay.pk]
+        if essay.pk in report.changed:
+            assert essay.imported["tags"] == sorted(t.name for t in essay.tags.all())
+        assert {k: v for k, v in essay.imported.items() if k != "tags"} == {k: v for k, v in old.items() if k != "tags"}
+        assert set(essay.imported) == set(old)
+    assert "changed the tags of 0 essays" in command("retag")
+
+
 def test_an_archive_imported_before_the_vocabulary_is_retagged(db, search_index, seeds_dir):
     """Essays imported by the old importer have no stored terms and one
     keyword set each: retag computes the terms and replaces the tags."""
