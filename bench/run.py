@@ -453,7 +453,38 @@ def import_report(imported: dict | None) -> list[str]:
         "|---:|---:|---:|---:|---:|---:|---:|---|",
         f"| {imported['essays']:,} | {imported['files']:,} | {imported['seconds']:.0f} | {imported['per_second']:.0f} "
         f"| {IMPORT_TARGET} | {imported['peak_rss_mb']:.0f} MB | {imported.get('peak_worker_rss_mb', 0):.0f} MB | {_met(ok)} |",
+        *phase_report(imported),
     ]
+
+
+def phase_report(imported: dict) -> list[str]:
+    """Where the import's time went, and the CPU it needs per essay against
+    what the target leaves on this machine's cores."""
+    phases = imported.get("phases")
+    if not phases:
+        return []
+    cores = imported.get("cores", 2)
+    lines = [
+        "",
+        "Where the time goes (`ImportReport.phases`): CPU time per essay in the importing process",
+        "and in its pools, and the cores each phase kept busy on average.",
+        "",
+        "| phase | seconds | CPU ms/essay, main | CPU ms/essay, pools | cores busy |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, cost in phases.items():
+        lines.append(
+            f"| {name} | {cost['seconds']:.0f} | {cost['cpu_ms']:.2f} | {cost['workers_cpu_ms']:.2f} | {cost['cores']:.2f} |"
+        )
+    needed = sum(c["cpu_ms"] + c["workers_cpu_ms"] for c in phases.values())
+    allowed = 1000 * cores / IMPORT_TARGET
+    lines += [
+        "",
+        f"In all the import needs {needed:.1f} ms of CPU per essay; {IMPORT_TARGET} essays/s on {cores} cores allow "
+        f"{allowed:.1f} ms, even with every core busy all the time"
+        + (" (so it cannot be met by using the cores better alone)." if needed > allowed else "."),
+    ]
+    return lines
 
 
 def search_report(results: list[dict]) -> list[str]:

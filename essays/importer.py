@@ -12,7 +12,9 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -168,10 +170,54 @@ class FileReport:
 
 
 @dataclass
+class PhaseCost:
+    """What one phase of an import cost: wall time, and CPU time in this
+    process and in the pool processes it ran (counted once they ended)."""
+
+    seconds: float = 0.0
+    cpu: float = 0.0
+    workers_cpu: float = 0.0
+
+    @property
+    def cores(self) -> float:
+        """How many cores the phase kept busy, on average."""
+        return (self.cpu + self.workers_cpu) / self.seconds if self.seconds else 0.0
+
+
+def _children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - not on Windows
+        return 0.0
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
 class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     index_error: str = ""
     repair: object = None  # essays.search.sync.Repair, when the index was checked
+    # store (reading, parsing and writing the files), tags (the run's
+    # vocabulary), index: what each cost, for the command and the benchmark.
+    phases: dict[str, PhaseCost] = field(default_factory=dict)
+
+    @contextmanager
+    def phase(self, name: str):
+        wall, cpu, workers = time.perf_counter(), time.process_time(), _children_cpu()
+        try:
+            yield
+        finally:
+            cost = self.phases.setdefault(name, PhaseCost())
+            cost.seconds += time.perf_counter() - wall
+            cost.cpu += time.process_time() - cpu
+            cost.workers_cpu += _children_cpu() - workers
+
+    def costs_line(self) -> str:
+        return "; ".join(
+            f"{name} {cost.seconds:.1f} s (CPU {cost.cpu:.1f} s here, {cost.workers_cpu:.1f} s in workers)"
+            for name, cost in self.phases.items()
+        )
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -246,7 +292,7 @@ class Importer:
         report = ImportReport()
         files = collect_paths(paths)
         workers = self._pool_size(len(files), POOL_MIN_FILES)
-        with deferred():  # saves do not index one by one: finish() does, in batches
+        with deferred(), report.phase("store"):  # saves do not index one by one: finish() does, in batches
             for file_report in self._import_files(files, workers):
                 report.files.append(file_report)
                 if progress is not None:
@@ -409,7 +455,7 @@ class Importer:
         if self.to_tag:
             from essays.search.sync import deferred
 
-            with deferred():
+            with deferred(), report.phase("tags"):
                 tagged = retagging.retag(only=self.to_tag, with_figures=False)
             self.touched |= tagged.changed
             self.to_tag.clear()
@@ -422,7 +468,8 @@ class Importer:
             # the pool forked for their tokens) need it.
             textutil.forget_compared_texts()
             release_freed_memory()
-            self._update_index(report, repair_all=True)
+            with report.phase("index"):
+                self._update_index(report, repair_all=True)
 
     def _update_index(self, report: ImportReport, repair_all: bool = False) -> None:
         from essays.search.sync import repair, update_essays

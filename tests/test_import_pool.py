@@ -2,6 +2,8 @@
 process gives, and the texts are segmented in the pool, never in the process
 writing the database and the index."""
 
+import re
+
 import pytest
 
 from essays.importer import Importer
@@ -169,3 +171,25 @@ def test_files_are_read_beside_the_writer_and_index_tokens_on_every_core(search_
     from haystack.query import SearchQuerySet
 
     assert SearchQuerySet().models(Essay).count() == Essay.objects.readable().count()
+
+
+def test_the_report_says_what_each_phase_cost(search_index):
+    """The benchmark and `import_seeds -v 2` show where an import's time
+    goes: wall and CPU time of each phase, here and in the pools."""
+    report = Importer(update_index=True, workers=2).import_paths([SEEDS])
+    assert list(report.phases) == ["store", "tags", "index"]
+    assert all(cost.seconds > 0 and cost.cpu > 0 for cost in report.phases.values())
+    # The files and the index tokens are worked on in pools; the tags here.
+    assert report.phases["store"].workers_cpu > 0 and report.phases["index"].workers_cpu > 0
+    assert report.phases["tags"].workers_cpu == 0
+    assert "store " in report.costs_line() and "s in workers" in report.costs_line()
+
+
+def test_import_seeds_prints_the_phases_when_asked(search_index):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("import_seeds", str(SEEDS), "--no-progress", verbosity=2, stdout=out)
+    assert re.search(r"^time: store [\d.]+ s \(CPU [\d.]+ s here", out.getvalue(), re.M), out.getvalue()

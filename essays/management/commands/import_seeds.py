@@ -50,6 +50,8 @@ class Command(BaseCommand):
             self.stderr.write(report.index_error)
         if verbosity > 0:
             self.stdout.write(report.summary())
+            if verbosity > 1:
+                self.stdout.write(f"time: {report.costs_line()}")
             repaired = report.repair
             if repaired is not None and (repaired.indexed or repaired.removed):
                 self.stdout.write(repaired.line())
