@@ -28,20 +28,22 @@ class IndexedEssay:
     ``_meta``."""
 
     _meta = Essay._meta
-    __slots__ = (
+    # What rows() reads, in the order __init__ takes it.
+    columns = (
         "pk",
         "key",
         "title",
         "text",
         "author",
         "section_id",
-        "section",
+        "section__name",
         "source_id",
-        "source",
+        "source__title",
         "created",
         "updated",
-        "tags",
     )
+    # ... held as the names an essay has: section__name as section.name.
+    __slots__ = (*(column.partition("__")[0] for column in columns), "tags")
 
     def __init__(
         self, pk, key, title, text, author, section_id, section_name, source_id, source_title, created, updated, tags=()
@@ -94,20 +96,7 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
         through = Essay.tags.through.objects.filter(essay_id__in=pks).order_by("tag__name")  # Tag's ordering
         for essay_id, tag_id, name in through.values_list("essay_id", "tag_id", "tag__name"):
             tags.setdefault(essay_id, []).append(SimpleNamespace(pk=tag_id, name=name))
-        read = (
-            "pk",
-            "key",
-            "title",
-            "text",
-            "author",
-            "section_id",
-            "section__name",
-            "source_id",
-            "source__title",
-            "created",
-            "updated",
-        )
-        rows = Essay.objects.readable().filter(pk__in=pks).order_by("pk").values_list(*read)
+        rows = Essay.objects.readable().filter(pk__in=pks).order_by("pk").values_list(*IndexedEssay.columns)
         return [IndexedEssay(*row, tags=tags.get(row[0], ())) for row in rows]
 
     @contextmanager
