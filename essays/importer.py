@@ -465,7 +465,7 @@ class Importer:
             # The vocabulary's build freed what it held, and the texts compared
             # for near copies (1,024 of them with their characters counted:
             # 45 MB) are done with; hand it back before the index batches (and
-            # the pool forked for their tokens) need it.
+            # the pool forked for their documents) need it.
             textutil.forget_compared_texts()
             release_freed_memory()
             with report.phase("index"):

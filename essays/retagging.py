@@ -126,7 +126,7 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagR
     # (pk, tags wanted, automatic tags, the tags it has: name -> pk), read
     # RETAG_CHUNK essays at a time: their titles, tags and the importer's
     # last word on their tags, never the whole ``imported`` snapshot (it
-    # holds the text; reading it twice was a third of an import's retag).
+    # holds the text, and was read twice per essay).
     updates: list[tuple[int, list[str], list[str], dict[str, int]]] = []
     through = Essay.tags.through.objects
     for start in range(0, len(pks), RETAG_CHUNK):
