@@ -52,6 +52,16 @@ def test_simplified_text_reaches_opencc_only_in_the_clauses_it_could_change(give
     assert given_to_opencc == []
 
 
+def test_half_width_punctuation_ends_a_clause_too(given_to_opencc):
+    # Search normalises text (NFKC: ，！？；： become ,!?;:) before folding it
+    # to Simplified: the clauses are as short as in the text itself.
+    text = "疫情防控取得显著成效,会议结束了;" + "大家都很高兴!真的吗?是的:\n" * 30
+    expected = opencc(text)
+    given_to_opencc.clear()
+    assert textutil.to_simplified(text) == expected
+    assert given_to_opencc == ["疫情防控取得显著成效", "会议结束了"]
+
+
 def test_traditional_text_is_given_to_opencc_whole(given_to_opencc):
     text = textutil.to_traditional("全国脱贫攻坚先进事迹报告会心得体会。我们一起学习，共同进步！") * 20
     expected = opencc(text)
@@ -73,7 +83,7 @@ def _alphabet() -> list[str]:
         *characters[::13],
         *astral,
         *"的一是在不了有和人这中大为上个国我以要他时来用们生到作地于显著结束抱覆沈新",
-        *"\n。，！？；：、 ·—“”《》（）\t",
+        *"\n。，！？；：、 ,!?;:.·—“”《》（）\t",
         "abc",
         "COVID-19",
         "𠀀",
