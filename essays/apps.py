@@ -13,6 +13,12 @@ class EssaysConfig(AppConfig):
 
         freshness.connect()
 
+        from django.apps import apps
+
+        from essays.models import make_history_managers_once
+
+        make_history_managers_once(apps.get_models())
+
         # Load jieba's dictionary once per process, at start-up, not on the
         # first search or import.
         init_jieba(settings.JIEBA_CACHE_DIR)

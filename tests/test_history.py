@@ -140,3 +140,20 @@ def test_a_merge_is_recorded_on_both_essays(four):
     repair.merge_with_next(spring)
     assert spring.history.latest().history_change_reason == f"合并：{gone.key} → {spring.key}"
     assert Essay.history.filter(id=gone.pk, history_type="-").get().history_change_reason.startswith("合并")
+
+
+def test_history_managers_are_made_from_one_class_per_model(four):
+    # simple_history's descriptor builds a new manager class on every access
+    # (from_queryset walks the queryset class with inspect: 0.3 ms, twice
+    # per file an import stores); Wenji's builds it once. The managers still
+    # answer for the model, and for one instance only.
+    from essays.models import SourceFile
+
+    essay = essays_of(four)[0]
+    assert type(Essay.history) is type(Essay.history) is type(essay.history)
+    assert type(SourceFile.history) is type(four.history)
+    assert type(Essay.history.model.tags) is type(Essay.history.model.tags)
+    assert Essay.history.count() == Essay.objects.count()
+    assert [row.id for row in essay.history.all()] == [essay.pk]
+    assert essay.history.all()[0].tags.count() == essay.tags.count()
+    assert four.history.count() >= 1 and {row.id for row in four.history.all()} == {four.pk}
