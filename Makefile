@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The browser tests use Debian's Chromium; Playwright never downloads one.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test test-sqlite test-postgres lint install migrate seed index serve clean messages check-migrations browser-deps node-deps screenshots bench bench-deps
+.PHONY: run test test-sqlite test-postgres lint install migrate seed index serve clean messages check-migrations browser-deps node-deps screenshots bench bench-deps profile-import
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -97,6 +97,13 @@ BENCH_REDIS ?= redis://127.0.0.1:6379/3
 bench: install bench-deps
 	$(BIN)/python -m bench.run --essays $(BENCH_ESSAYS) --keep --import-essays $(BENCH_IMPORT) \
 	  --redis-url "$(BENCH_REDIS)" --output docs/benchmarks.md
+
+# Where an import's time goes, function by function: the benchmark's import
+# under py-spy (requirements-dev.txt), every process sampled; writes
+# docs/import-profile.md. About two minutes at 20,000 essays.
+PROFILE_IMPORT ?= 20000
+profile-import: install
+	$(BIN)/python -m bench.profile_import $(PROFILE_IMPORT) --output docs/import-profile.md
 
 # PNGs for the README, taken from a running server (`make run` in another
 # terminal): SCREENSHOT_URL=http://127.0.0.1:8000 by default.

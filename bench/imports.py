@@ -65,6 +65,14 @@ def run_import(essays: int, log) -> dict:
 
 
 if __name__ == "__main__":  # python -m bench.imports 100000: the import alone
-    import sys
+    import argparse
+    import json
 
-    print(run_import(int(sys.argv[1]) if len(sys.argv) > 1 else 5000, print))
+    parser = argparse.ArgumentParser(description="An import of a synthetic corpus, timed.")
+    parser.add_argument("essays", type=int, nargs="?", default=5000)
+    parser.add_argument("--json", type=Path, help="also write the result here (bench/profile_import.py reads it)")
+    args = parser.parse_args()
+    result = run_import(args.essays, print)
+    print(result)
+    if args.json:
+        args.json.write_text(json.dumps(result), encoding="utf-8")
