@@ -1,5 +1,10 @@
 """Search tokenisation (essays.search.tokens): no database, no index."""
 
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from essays.search.tokens import (
     BREAK,
     MAX_QUERY_CHARS,
@@ -7,6 +12,7 @@ from essays.search.tokens import (
     clean_query,
     find_spans,
     index_tokens,
+    nfkc,
     parse_query,
     project,
 )
@@ -102,3 +108,28 @@ def test_index_tokens_hold_each_character_once_in_order():
     chars, _ = project(text)
     assert index_tokens(text).chars.split() == list(dict.fromkeys(chars))
     assert index_tokens("标题甲", "甲乙").chars.split() == ["标", "题", "甲", "乙"]
+
+
+# What NFKC treats specially beside prose: full-width letters followed by
+# combining marks (they compose), characters that expand (①, ﬁ, ㈱), Hangul
+# jamo that compose, canonical reordering, and characters NFKC leaves alone.
+_NFKC_ALPHABET = [
+    *"，。：；！？（）…\u3000ＡＢｚ０９＂＇",
+    *"\u0301\u0300\u0323\u0308\u3099\u309a",
+    *"①㈱ﬁ½Ⅻ㎏ｶﾞ",
+    *"\u1100\u1161\u11a8가",
+    *"疫情防控abcAZ09 ,.\n",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_NFKC_ALPHABET), max_size=40))
+def test_nfkc_is_unicodedatas_nfkc(chars):
+    text = "".join(chars)
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_nfkc_of_prose_with_full_width_punctuation():
+    text = "疫情防控，人人有责：不信谣、不传谣……　ＣＯＶＩＤ－１９！"
+    assert nfkc(text) == unicodedata.normalize("NFKC", text) == "疫情防控,人人有责:不信谣、不传谣...... COVID-19!"
+    assert nfkc("Ａ\u0301") == "Á"  # a full-width letter and a combining mark compose

@@ -55,7 +55,32 @@ def normalize(text: str) -> str:
     """NFKC, lower case, Simplified (OpenCC, phrase by phrase). Keeps
     punctuation and spacing. Used before jieba, which cuts Traditional text
     badly."""
-    return to_simplified(unicodedata.normalize("NFKC", text).lower())
+    return to_simplified(nfkc(text).lower())
+
+
+# What NFKC changes in Chinese prose, each character with its NFKC form:
+# the full-width forms of ASCII (，：！？（）), the ideographic space, the
+# ellipsis. Nearly every essay holds some, and NFKC's general path then
+# costs 0.16 ms an essay (four fifths of normalize()).
+_PROSE_COMPAT = {
+    chr(code): unicodedata.normalize("NFKC", chr(code)) for code in (*range(0xFF01, 0xFF5F), 0x3000, 0x2026)
+}
+_PROSE_COMPAT_RE = re.compile("[" + re.escape("".join(_PROSE_COMPAT)) + "]")
+
+
+def nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, the same string, faster for
+    prose. Each character of _PROSE_COMPAT becomes its NFKC form, which is
+    also its compatibility decomposition: the text's decomposition, and so
+    its NFKC form, is unchanged by that. If the result is normalised it is
+    the NFKC form; else (a combining mark after a full-width letter, ①, ﬁ…)
+    NFKC's general path finishes it."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    replaced = _PROSE_COMPAT_RE.sub(lambda match: _PROSE_COMPAT[match.group()], text)
+    if unicodedata.is_normalized("NFKC", replaced):
+        return replaced
+    return unicodedata.normalize("NFKC", replaced)
 
 
 @lru_cache(maxsize=1)
