@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import re
 import shutil
 import subprocess
@@ -27,6 +25,8 @@ import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from bench.run import machine
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RATE = 100  # samples a second
@@ -192,18 +192,6 @@ def report(profile: Profile, imported: dict, machine: str, top: int = 12) -> str
     return "\n".join(lines) + "\n"
 
 
-def machine_line() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}"
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("essays", type=int, nargs="?", default=20000)
@@ -224,7 +212,7 @@ def main(argv=None) -> int:
         imported = json.loads(result.read_text())
         with raw.open(encoding="utf-8", errors="replace") as samples:
             profile = aggregate(samples)
-    args.output.write_text(report(profile, imported, machine_line()), encoding="utf-8")
+    args.output.write_text(report(profile, imported, machine()), encoding="utf-8")
     print(f"wrote {args.output}")
     return 0
 

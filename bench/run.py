@@ -329,6 +329,20 @@ IMPORT_TARGET = 500  # essays/s, index included
 RSS_TARGET_MB = 1024
 
 
+def machine() -> str:
+    """This machine in a line: architecture and CPU model, cores, Python."""
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = f" ({line.split(':', 1)[1].strip()})"
+                break
+    except OSError:
+        pass
+    arch = platform.processor() or platform.machine()
+    return f"{arch}{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+
+
 def report(results: list[dict], imported: dict | None = None, plots_dir: Path | None = None) -> str:
     """docs/benchmarks.md from one result per corpus size (and the import)."""
     from bench import plots
@@ -338,7 +352,7 @@ def report(results: list[dict], imported: dict | None = None, plots_dir: Path | 
         "# Benchmarks",
         "",
         "Written by `make bench` (`python -m bench.run`), plots included; numbers from one run on this machine:",
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},",
+        f"{machine()},",
         "SQLite and the embedded tantivy index. The machine is shared: the load average (1, 5, 15 min) at",
         "the end of each size's run is given, and every comparison is made within one run.",
         "",

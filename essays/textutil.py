@@ -132,7 +132,7 @@ def to_traditional(text: str) -> str:
 # converts holds it (checked in _t2s_marks), so that no word spans two clauses.
 # The half-width forms too: search folds text with NFKC (，to ,) before it
 # folds it to Simplified, and without them its clauses ran to the next 。
-# (normalising an essay cost seven times its folding).
+# (an essay's search words took 1.60 ms, 1.01 with them).
 _CLAUSE_ENDS = "\n。，！？；：、 ,!?;:"
 # A text with one character OpenCC may change in this many or more is
 # converted whole (Traditional text); Simplified text has about one in 1,000.
