@@ -157,3 +157,15 @@ def test_history_managers_are_made_from_one_class_per_model(four):
     assert [row.id for row in essay.history.all()] == [essay.pk]
     assert essay.history.all()[0].tags.count() == essay.tags.count()
     assert four.history.count() >= 1 and {row.id for row in four.history.all()} == {four.pk}
+
+
+def test_the_change_form_has_one_history_link_and_the_stock_one_leads_to_the_versions(curator_client, four):
+    # Django's own history page lists admin log entries only: for an essay
+    # with import, edit and restore rows it said "no history".
+    essay = essays_of(four)[0]
+    versions = reverse("admin:essays_essay_versions", args=[essay.pk])
+    page = curator_client.get(reverse("admin:essays_essay_change", args=[essay.pk])).content.decode()
+    assert page.count('class="historylink"') == 1 and f'href="{versions}" class="historylink"' in page
+    assert 'class="viewsitelink"' in page
+    stock = curator_client.get(reverse("admin:essays_essay_history", args=[essay.pk]))
+    assert stock.status_code == 302 and stock["Location"] == versions

@@ -81,6 +81,12 @@ class EssayHistory:
         ]
         return own + super().get_urls()
 
+    def history_view(self, request, object_id, extra_context=None):
+        """Django's history page lists admin log entries only (an essay's
+        import, edits and restores are in its versions): its address leads
+        to the versions page."""
+        return redirect("admin:essays_essay_versions", object_id)
+
     # -- one history row per save from the change form --
 
     def save_model(self, request, obj, form, change):
