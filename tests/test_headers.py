@@ -89,7 +89,7 @@ ADMIN = [
     "/admin/essays/essay/",
     "/admin/essays/essay/add/",
     "/admin/essays/essay/{pk}/change/",
-    "/admin/essays/essay/{pk}/history/",
+    "/admin/essays/essay/{pk}/versions/",  # where .../history/ leads
     "/admin/essays/essay/review/",
     "/admin/essays/essay/duplicates/",
     "/admin/essays/tag/",

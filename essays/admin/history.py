@@ -84,8 +84,11 @@ class EssayHistory:
     def history_view(self, request, object_id, extra_context=None):
         """Django's history page lists admin log entries only (an essay's
         import, edits and restores are in its versions): its address leads
-        to the versions page."""
-        return redirect("admin:essays_essay_versions", object_id)
+        to the versions page (an address that names no essay gets Django's
+        own answer: a message on the admin's index)."""
+        if not str(object_id).isascii() or not str(object_id).isdigit():
+            return super().history_view(request, object_id, extra_context)
+        return redirect("admin:essays_essay_versions", int(object_id))
 
     # -- one history row per save from the change form --
 
