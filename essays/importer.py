@@ -262,6 +262,8 @@ class Importer:
         # Re-parse files even when their hash is unchanged (after the parser
         # improved); curator-owned fields are still left alone.
         self.force = force
+        # The run's versions are those written since (its retag completes them).
+        self.started = timezone.now()
         self.touched: set[int] = set()  # essays whose search document may have changed
         self.to_tag: set[int] = set()  # essays whose words changed: tagged in finish()
         self._sections: list[tuple[str, list[str]]] | None = None
@@ -456,7 +458,7 @@ class Importer:
             from essays.search.sync import deferred
 
             with deferred(), report.phase("tags"):
-                tagged = retagging.retag(only=self.to_tag, with_figures=False)
+                tagged = retagging.retag(only=self.to_tag, with_figures=False, import_started=self.started)
             self.touched |= tagged.changed
             self.to_tag.clear()
         if self.touched or self._indexed_any:

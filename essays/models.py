@@ -413,6 +413,9 @@ ESSAY_HISTORY = HistoricalRecords(
     verbose_name=_("文章历史"),
 )
 IMPORT_REASON = "导入"
+# The reason of a version made when the vocabulary changed an essay's tags
+# (manage.py retag; an import's own retag completes the import's versions).
+RETAG_REASON = "自动标签"
 
 
 def history_tag_ids(record) -> list[int]:
@@ -483,11 +486,15 @@ def record_history_many(essays, history_type: str = "+", with_tags: bool = True)
     for field in model._history_m2m_fields if with_tags else ():
         m2m_model = ESSAY_HISTORY.m2m_models[field]
         through = getattr(Essay, field.name).through
-        names = [f.name for f in through._meta.fields]
-        fks = [f.name for f in through._meta.fields if isinstance(f, models.ForeignKey)]
-        linked = through.objects.filter(essay_id__in=list(by_essay)).select_related(*fks)
+        # The link rows' own columns (ids), not the essays and tags they
+        # link: those rows, the essay's text among them, are not needed.
+        names = [f.attname for f in through._meta.fields]
+        linked = through.objects.filter(essay_id__in=list(by_essay)).values_list(*names)
         m2m_model.objects.bulk_create(
-            [m2m_model(history=by_essay[row.essay_id], **{n: getattr(row, n) for n in names}) for row in linked]
+            [
+                m2m_model(history=by_essay[row[names.index("essay_id")]], **dict(zip(names, row, strict=True)))
+                for row in linked
+            ]
         )
 
 

@@ -16,10 +16,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from essays import tagging
-from essays.models import Essay, Tag
+from essays.models import ESSAY_HISTORY, IMPORT_REASON, RETAG_REASON, Essay, Tag, record_history_many
 
 
 @dataclass
@@ -111,12 +112,17 @@ def vocabulary() -> tagging.Vocabulary:
     return tagging.build_vocabulary(docs, readable, consume=True)
 
 
-def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagReport:
+def retag(only=None, dry_run: bool = False, with_figures: bool = True, import_started=None) -> RetagReport:
     """Recompute the automatic tags of every essay (or of the pks in
     ``only``), leaving the curator's tags alone. With ``dry_run`` nothing is
     written; the report says what would change. Without ``with_figures``
     (an import's own retag) the report's figures stay empty: counting them
-    reads every readable essay's tags twice."""
+    reads every readable essay's tags twice.
+
+    An essay whose tags change gets a version with them (reason
+    RETAG_REASON), so that restoring an older one is undone in one step;
+    when its latest version is an import's since ``import_started`` (the
+    run this retag completes), that version gets the tags instead."""
     vocab = vocabulary()
     before = figures() if with_figures else Figures()
     chosen = Essay.objects.all() if only is None else Essay.objects.filter(pk__in=list(only))
@@ -183,6 +189,7 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagR
             # essay; bulk writes send no signals, so the search index and the
             # content version are told below.
             through.objects.bulk_create(added, ignore_conflicts=True, batch_size=500)
+        record_tag_versions(retagged, import_started)
         if retagged:
             from essays import freshness
             from essays.search import sync
@@ -194,6 +201,47 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True) -> RetagR
 
 # Essays read, and written, at a time by retag.
 RETAG_CHUNK = 2000
+
+
+def record_tag_versions(pks, import_started=None) -> None:
+    """The history of essays whose automatic tags just changed (retag). An
+    import's version written since ``import_started`` is the version the
+    run made; its tags are replaced by the essay's, in the database (an
+    import of 100,000 essays: half a million tag rows, never read into
+    Python). Any other essay gets a new version with its tags."""
+    pks = sorted(pks)
+    history = Essay.history.model
+    tag_rows = ESSAY_HISTORY.m2m_models[history._history_m2m_fields[0]]
+    quote = connection.ops.quote_name
+    through = Essay.tags.through._meta
+    essay_column, tag_column = (through.get_field(name).column for name in ("essay", "tag"))
+    row_column = quote(tag_rows._meta.get_field("history").column)
+    copy = (
+        f"INSERT INTO {quote(tag_rows._meta.db_table)} "
+        f"({quote(tag_rows._meta.get_field('id').column)}, {quote(essay_column)}, {quote(tag_column)}, {row_column}) "
+        f"SELECT t.{quote(through.pk.column)}, t.{quote(essay_column)}, t.{quote(tag_column)}, h.{quote('history_id')} "
+        f"FROM {quote(through.db_table)} t JOIN {quote(history._meta.db_table)} h ON h.{quote('id')} = t.{quote(essay_column)} "
+        f"WHERE h.{quote('history_id')} IN "
+    )
+    for start in range(0, len(pks), RETAG_CHUNK):
+        chunk = pks[start : start + RETAG_CHUNK]
+        latest = history.objects.filter(id__in=chunk).values("id").annotate(latest=Max("history_id")).values("latest")
+        amend, fresh = [], set(chunk)
+        if import_started is not None:
+            for row_id, essay_id in history.objects.filter(
+                history_id__in=latest, history_change_reason=IMPORT_REASON, history_date__gte=import_started
+            ).values_list("history_id", "id"):
+                amend.append(row_id)
+                fresh.discard(essay_id)
+        if amend:
+            tag_rows.objects.filter(history_id__in=amend).delete()
+            with connection.cursor() as cursor:
+                cursor.execute(copy + f"({', '.join(['%s'] * len(amend))})", amend)
+        if fresh:
+            essays = list(Essay.objects.filter(pk__in=fresh).defer("imported", "imported_text", "terms"))
+            for essay in essays:
+                essay._change_reason = RETAG_REASON
+            record_history_many(essays, "~")
 
 
 def _stamp(essays: list[tuple[int, list[str]]], now) -> None:

@@ -169,3 +169,55 @@ def test_the_change_form_has_one_history_link_and_the_stock_one_leads_to_the_ver
     assert 'class="viewsitelink"' in page
     stock = curator_client.get(reverse("admin:essays_essay_history", args=[essay.pk]))
     assert stock.status_code == 302 and stock["Location"] == versions
+
+
+# -- the tags an import or a retag gives are part of the version -------------------------------
+
+
+def tag_names(rows) -> list[str]:
+    return sorted(row.tag.name for row in rows)
+
+
+def test_an_imported_essays_version_holds_the_tags_the_import_gave_it(imported):
+    """The run's tags come after its essays are stored (the retag in
+    Importer.finish); the import's version shows them all the same."""
+    tagged = 0
+    for essay in Essay.objects.prefetch_related("tags"):
+        (row,) = essay.history.all()
+        assert row.history_change_reason == IMPORT_REASON
+        assert tag_names(row.tags.all()) == sorted(t.name for t in essay.tags.all()), essay.key
+        tagged += bool(essay.tags.all())
+    assert tagged > Essay.objects.count() / 2
+
+
+def test_restoring_the_import_version_keeps_the_tags_it_gave(curator_client, imported):
+    essay = next(e for e in Essay.objects.order_by("pk") if e.tags.exists())
+    tags = sorted(t.name for t in essay.tags.all())
+    essay.text = "被改坏的正文。"
+    essay.save()
+    first = essay.history.earliest()
+    curator_client.post(reverse("admin:essays_essay_restore", args=[essay.pk, first.history_id]))
+    essay.refresh_from_db()
+    assert sorted(t.name for t in essay.tags.all()) == tags
+    versions = curator_client.get(reverse("admin:essays_essay_versions", args=[essay.pk])).content.decode()
+    assert tags[0] in versions
+
+
+def test_a_retag_that_changes_an_essays_tags_is_a_version_of_it(db, search_index, seeds_dir):
+    from essays import retagging
+    from essays.models import RETAG_REASON
+    from tests.test_tagging import archive_grows
+
+    archive_grows(seeds_dir)
+    rows_before = {e.pk: e.history.count() for e in Essay.objects.all()}
+    report = retagging.retag()
+    assert report.changes
+    for essay in Essay.objects.prefetch_related("tags"):
+        rows = list(essay.history.order_by("history_id"))
+        if essay.pk in report.changed:
+            assert len(rows) == rows_before[essay.pk] + 1
+            assert rows[-1].history_change_reason == RETAG_REASON and rows[-1].history_type == "~"
+            assert rows[-1].text == essay.text
+        else:
+            assert len(rows) == rows_before[essay.pk]
+        assert tag_names(rows[-1].tags.all()) == sorted(t.name for t in essay.tags.all()), essay.key
