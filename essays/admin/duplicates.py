@@ -153,10 +153,11 @@ def marked_diff(a: str, b: str) -> tuple[str, str]:
             left.append(format_html("{}", a[i1:i2]))
             right.append(format_html("{}", b[j1:j2]))
         else:
-            if i2 > i1:
-                left.append(format_html("<del>{}</del>", a[i1:i2]))
-            if j2 > j1:
-                right.append(format_html("<ins>{}</ins>", b[j1:j2]))
+            # A side with nothing here gets an empty mark (a thin bar): the
+            # reader sees where the other side's text went or came, and the
+            # page can open both sides at their first difference.
+            left.append(format_html("<del>{}</del>", a[i1:i2]) if i2 > i1 else mark_safe('<del class="gap"></del>'))
+            right.append(format_html("<ins>{}</ins>", b[j1:j2]) if j2 > j1 else mark_safe('<ins class="gap"></ins>'))
     return mark_safe("".join(left)), mark_safe("".join(right))  # noqa: S308 (pieces escaped)
 
 

@@ -265,3 +265,65 @@ def test_the_curators_pages_pass_axe_in_light_and_dark(site, new_context, proble
         admin_theme(page, system, chosen)
         found += describe(theme, axe_violations(page, None if theme == "light" else COLOUR_RULES))
     assert not found, "\n".join(found)
+
+
+# -- the versions page ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def edited_near_its_end(site, django_db_blocker):
+    """The longest readable essay with a sentence added near its end (a
+    version of its own); put back, versions and all, after the module
+    (outside the tests' transactions, which would hold SQLite's lock)."""
+    from django.db.models.functions import Length
+
+    with django_db_blocker.unblock():
+        essay = Essay.objects.readable().annotate(size=Length("text")).order_by("-size").first()
+        original, last_version = essay.text, essay.history.latest().history_id
+        cut = original.rindex("。", 0, len(original) - 20)
+        essay.text = original[:cut] + "，这是策展人改过的一句" + original[cut:]
+        essay.save()
+        versions = list(essay.history.order_by("history_id").values_list("history_id", flat=True))
+    yield essay, versions
+    with django_db_blocker.unblock():
+        essay.history.filter(history_id__gt=last_version).delete()
+        essay.text = original
+        essay.skip_history_when_saving = True
+        essay.save()
+
+
+def first_marks(page) -> list[dict]:
+    """Each side's first marked difference: whether the side's box needs
+    scrolling at all, how far it is scrolled, and whether the mark is in view."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.pair .text')].map(box => {
+          const mark = box.querySelector('del, ins'), outer = box.getBoundingClientRect();
+          const inner = mark.getBoundingClientRect();
+          return {tall: box.scrollHeight / box.clientHeight, scrolled: box.scrollTop,
+                  visible: inner.top >= outer.top && inner.bottom <= outer.bottom, mark: mark.textContent};
+        })"""
+    )
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
+@pytest.mark.parametrize("which", ["versions", "revert"])
+def test_two_texts_compared_open_each_side_at_its_first_difference(
+    site, new_context, problems, edited_near_its_end, viewport, which
+):
+    """The edit added a sentence near the end: the side without it shows an
+    empty mark where it goes, and both sides open there."""
+    essay, versions = edited_near_its_end
+    page = problems.watch(new_context(viewport=viewport).new_page())
+    log_in(page, site)
+    if which == "versions":
+        page.goto(f"/admin/essays/essay/{essay.pk}/versions/?a={versions[0]}&b={versions[-1]}")
+    else:
+        page.goto(f"/admin/essays/essay/{essay.pk}/revert/")
+    page.wait_for_load_state("load")
+    marks = first_marks(page)
+    assert len(marks) == 2
+    for mark in marks:
+        assert mark["tall"] > 1.5, "the essay fits its box: nothing to scroll to"
+        assert mark["scrolled"] > 0 and mark["visible"], mark
+    edited, gap = (marks[1], marks[0]) if which == "versions" else (marks[0], marks[1])
+    assert "策展人改过" in edited["mark"] and gap["mark"] == ""
