@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from essays.admin.queues import queue_queryset
 from essays.models import Essay, QueueReview, Section, SourceFile, Tag
@@ -87,6 +88,40 @@ def test_changelist_columns_and_a_page_of_rows_stays_fast(curator_client, import
         assert heading in html
     assert 'class="title-input"' in html  # retitled in place
     assert len(queries) <= 15
+
+
+def test_the_collection_filter_never_reads_every_collection(curator_client, imported):
+    """Its links are the latest collections, a search box finds the rest by
+    title or file name: the list costs the same with ten or ten thousand
+    collections, and the sidebar never holds one link per collection."""
+    many = [
+        SourceFile(
+            name=f"more-{i:04}.txt",
+            key=f"m{i:09}",
+            sha256=f"{i:064}",
+            title=f"更多合集{i}",
+            raw_text="文" * 2000,
+            imported_at=timezone.now(),
+        )
+        for i in range(60)
+    ]
+    SourceFile.objects.bulk_create(many)
+    with CaptureQueriesContext(connection) as queries:
+        html = curator_client.get(CHANGELIST).content.decode()
+    # No statement reads collections whole (the stock filter read every
+    # collection, raw text and all, to list it); the page's own essays
+    # come with theirs, a page at a time.
+    reads = [q["sql"][:200] for q in queries if re.search(r'"raw_text".* FROM "essays_sourcefile"', q["sql"])]
+    assert reads == []
+    block = html[html.index('data-filter-title="合集"') :]
+    block = block[: block.index("</details>")]
+    assert block.count("<li") <= 16 and 'id="collection-filter-input"' in block
+    # A link per recent collection; an older one is found by a part of its title or name.
+    source = SourceFile.objects.get(name__startswith="002")
+    for value in (source.key, source.title[2:6], source.name[:8]):
+        shown = curator_client.get(CHANGELIST, {"collection": value}).context["cl"].result_list
+        assert set(shown) == set(source.essays.all()), value
+    assert list(curator_client.get(CHANGELIST, {"collection": "没有这个合集"}).context["cl"].result_list) == []
 
 
 def test_the_tag_filter_lists_the_most_used_tags_and_searches_the_rest(curator_client, imported):

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from essays import retagging
 from essays.admin.actions import BulkActions
 from essays.admin.duplicates import DuplicateReview
-from essays.admin.filters import CuratedFilter, DuplicateFilter, TagFilter, TagPresenceFilter
+from essays.admin.filters import CollectionFilter, CuratedFilter, DuplicateFilter, TagFilter, TagPresenceFilter
 from essays.admin.history import EssayHistory
 from essays.admin.queues import QueueFilter, ReviewQueues, queue_label, queues_of
 from essays.admin.repair import EssayRepair
@@ -102,7 +102,7 @@ class EssayAdmin(EssayHistory, EssayRepair, ReviewQueues, DuplicateReview, BulkA
         "status",
         "section",
         TagFilter,
-        "source",
+        CollectionFilter,
         DuplicateFilter,
         "has_placeholders",
         TagPresenceFilter,

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from essays.models import Essay, Tag
+from essays.models import Essay, SourceFile, Tag
 
 
 class DuplicateFilter(admin.SimpleListFilter):
@@ -71,18 +71,37 @@ class CuratedFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=pks) if self.value() == "yes" else queryset.exclude(pk__in=pks)
 
 
-class TagFilter(admin.SimpleListFilter):
-    """The most used tags as links, and a search box (completed from every
-    tag's name) for the rest: never hundreds of links."""
+class SearchBoxFilter(admin.SimpleListFilter):
+    """A few values as links and a search box for the rest: never hundreds
+    of links, nor a query reading every row to list them."""
 
-    title = _("标签")
-    parameter_name = "tag"
-    template = "admin/essays/essay/tag_filter.html"
+    template = "admin/essays/essay/search_filter.html"
     shown = 15
+    completes = False  # a datalist of every value (all_names) under the box
 
     def __init__(self, request, params, model, model_admin):
         self.request = request
         super().__init__(request, params, model, model_admin)
+
+    def kept_params(self):
+        """The list's other parameters, kept by the search box's form."""
+        return [
+            (key, value)
+            for key, values in self.request.GET.lists()
+            if key not in (self.parameter_name, "p")
+            for value in values
+        ]
+
+
+class TagFilter(SearchBoxFilter):
+    """The most used tags as links, and a search box (completed from every
+    tag's name) for the rest."""
+
+    title = _("标签")
+    parameter_name = "tag"
+    input_id = "tag-filter-input"
+    search_label = _("找标签")
+    completes = True
 
     def lookups(self, request, model_admin):
         counts = Essay.objects.exclude(status=Essay.Status.HIDDEN).counts_by("tags")
@@ -102,11 +121,34 @@ class TagFilter(admin.SimpleListFilter):
     def all_names(self):
         return Tag.objects.order_by("name").values_list("name", flat=True)
 
-    def kept_params(self):
-        """The list's other parameters, kept by the search box's form."""
-        return [
-            (key, value)
-            for key, values in self.request.GET.lists()
-            if key not in (self.parameter_name, "p")
-            for value in values
-        ]
+
+class CollectionFilter(SearchBoxFilter):
+    """The latest collections as links (what a curator just imported), and a
+    search box for any other by a part of its title or file name. Django's
+    own filter for the field listed every collection, each read whole (its
+    raw text too): 2,000 collections cost the list 350 ms."""
+
+    title = _("合集")
+    parameter_name = "collection"
+    input_id = "collection-filter-input"
+    search_label = _("找合集（标题或文件名）")
+
+    def lookups(self, request, model_admin):
+        latest = list(
+            SourceFile.objects.order_by("-imported_at", "name").values_list("pk", "key", "title")[: self.shown]
+        )
+        counts = Essay.objects.filter(source__in=[pk for pk, _key, _title in latest]).counts_by("source")
+        choices = [(key, f"{title}（{counts.get(pk, 0)}）") for pk, key, title in latest]
+        value = self.value()
+        if value and value not in {key for key, _label in choices}:
+            title = SourceFile.objects.filter(key=value).values_list("title", flat=True).first()
+            choices.append((value, title or value))
+        return choices
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        if SourceFile.objects.filter(key=value).exists():
+            return queryset.filter(source__key=value)
+        return queryset.filter(Q(source__title__icontains=value) | Q(source__name__icontains=value))
