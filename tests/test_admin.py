@@ -613,3 +613,15 @@ def test_the_chinese_admin_shows_no_english_to_a_superuser_either(admin_client, 
         text = visible_text(admin_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
         english = {w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in allowed and not w.startswith("http")}
         assert not english, (url, sorted(english)[:20])
+
+
+def test_the_admin_index_reads_the_essays_tags_once_for_its_tag_queues(curator_client, imported):
+    """Both tag queues' sizes come from one read of every readable essay's
+    tags: that read grows with the archive, and it was made twice."""
+    from essays.admin.tags import merge_suggestions, tags_used_once
+
+    with CaptureQueriesContext(connection) as queries:
+        html = curator_client.get(reverse("admin:index")).content.decode()
+    links = [q["sql"] for q in queries if 'AS "tags__name"' in q["sql"] and 'FROM "essays_essay"' in q["sql"]]
+    assert len(links) == 1, links
+    assert f">{len(tags_used_once())}<" in html and f">{len(merge_suggestions())}<" in html
