@@ -489,12 +489,10 @@ def record_history_many(essays, history_type: str = "+", with_tags: bool = True)
         # The link rows' own columns (ids), not the essays and tags they
         # link: those rows, the essay's text among them, are not needed.
         names = [f.attname for f in through._meta.fields]
+        essay_at = names.index("essay_id")
         linked = through.objects.filter(essay_id__in=list(by_essay)).values_list(*names)
         m2m_model.objects.bulk_create(
-            [
-                m2m_model(history=by_essay[row[names.index("essay_id")]], **dict(zip(names, row, strict=True)))
-                for row in linked
-            ]
+            [m2m_model(history=by_essay[row[essay_at]], **dict(zip(names, row, strict=True))) for row in linked]
         )
 
 

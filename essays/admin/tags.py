@@ -74,8 +74,8 @@ def tags_used_once(essays: dict[str, set[int]] | None = None) -> list[tuple[Tag,
     essays = tag_essays() if essays is None else essays
     once = {name: next(iter(pks)) for name, pks in essays.items() if len(pks) == 1 and name not in kept}
     tags = Tag.objects.in_bulk(list(once), field_name="name")
-    essays = Essay.objects.only("pk", "title").in_bulk(list(once.values()))
-    return [(tags[name], essays[pk]) for name, pk in sorted(once.items()) if name in tags and pk in essays]
+    found = Essay.objects.only("pk", "title").in_bulk(list(once.values()))
+    return [(tags[name], found[pk]) for name, pk in sorted(once.items()) if name in tags and pk in found]
 
 
 def merge_suggestions(essays: dict[str, set[int]] | None = None) -> list[dict]:
