@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from essays.search.tokens import (
     BREAK,
     MAX_QUERY_CHARS,
+    bigram_string,
     bigrams,
     clean_query,
     find_spans,
@@ -108,6 +109,43 @@ def test_index_tokens_hold_each_character_once_in_order():
     chars, _ = project(text)
     assert index_tokens(text).chars.split() == list(dict.fromkeys(chars))
     assert index_tokens("标题甲", "甲乙").chars.split() == ["标", "题", "甲", "乙"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=60))
+def test_the_bigram_string_is_the_bigrams_joined(chars):
+    """Any characters: CJK, Latin, astral ones (one unit each in UTF-32),
+    even a lone surrogate."""
+    assert bigram_string(chars) == " ".join(bigrams(chars))
+
+
+def test_the_bigram_string_of_astral_and_lone_surrogate_characters():
+    assert bigram_string("𠀀𠀁中") == "𠀀𠀁 𠀁中"
+    assert bigram_string("a\ud800b") == "a\ud800 \ud800b"
+    assert bigram_string("中") == bigram_string("") == ""
+
+
+_PART_ALPHABET = [*"人民英雄甲乙丙丁abZ09", *"，。！ \n", "ＡＢ", "脫貧"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PART_ALPHABET), max_size=12).map("".join), max_size=5))
+def test_a_documents_bigrams_are_each_parts_bigrams_with_a_break_between(parts):
+    """The plain reading of index_tokens: each part with letters or digits
+    gives its bigrams, a BREAK before every such part but the first that
+    gave some (a part of one character gives none), so no bigram spans two
+    parts."""
+    expected: list[str] = []
+    for part in parts:
+        chars, _ = project(part)
+        if not chars:
+            continue
+        if expected:
+            expected.append(BREAK)
+        expected.extend(bigrams(chars))
+    assert index_tokens(*parts).grams.split() == expected
+    seen = "".join(project(part)[0] for part in parts)
+    assert index_tokens(*parts).chars.split() == list(dict.fromkeys(seen))
 
 
 # What NFKC treats specially beside prose: full-width letters followed by
