@@ -510,6 +510,18 @@ def one_history_row(essay, reason: str | None):
 
 
 class EssayQuerySet(models.QuerySet):
+    def among(self, pks):
+        """The essays among ``pks``, however many: the keys travel as one
+        parameter (a JSON array on SQLite, an array on PostgreSQL), not one
+        each. 20,000 of them as ``pk__in`` took 20-50 ms to compile into each
+        statement, and SQLite takes 32,766 parameters at most."""
+        pks = sorted({int(pk) for pk in pks})
+        if connections[self.db].vendor == "postgresql":
+            keys = models.expressions.RawSQL("SELECT unnest(%s::bigint[])", [pks])
+        else:  # SQLite, the only other database Wenji runs on
+            keys = models.expressions.RawSQL("SELECT value FROM json_each(%s)", [json.dumps(pks)])
+        return self.filter(pk__in=keys)
+
     def readable(self):
         """Listings, feeds, the sitemap and the search index all start here."""
         return self.filter(readable_q())
@@ -825,6 +837,14 @@ class Essay(models.Model):
             models.Index(fields=["source", "status", "duplicate_of"], name="essay_readable_by_source"),
             # The home page's featured essays: a handful among all.
             models.Index(fields=["id"], condition=models.Q(featured=True), name="essay_featured"),
+            # Essays readers do not see (hidden, drafts, copies): the admin's
+            # search reads their text, the engine answers for the others. The
+            # condition is readable_q()'s negation, as the search writes it.
+            models.Index(
+                fields=["id"],
+                condition=~models.Q(status="published", duplicate_of__isnull=True),
+                name="essay_unreadable",
+            ),
         ]
         verbose_name = _("文章")
         verbose_name_plural = _("文章")

@@ -45,6 +45,27 @@ class VersionedCountPaginator(Paginator):
         return freshness.cached(f"count:{digest}", lambda: Paginator.count.func(self))
 
 
+class KeysFirstPaginator(Paginator):
+    """A page of a long queryset (the admin's lists): the page's primary
+    keys first, sorted alone, then only that page's rows. A database sorting
+    the rows themselves carries every column through the sort: on SQLite a
+    filtered list of 20,000 essays, texts and snapshots included, took 144 ms
+    to sort for a page of 100. The rows come in the same order (the admin's
+    orderings end with the primary key, so there are no ties)."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list
+        if not hasattr(rows, "values_list") or not rows.ordered or rows.query.distinct:
+            return self._get_page(rows[bottom:top], number, self)
+        keys = list(rows.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(rows.filter(pk__in=keys), number, self)
+
+
 # -- deep pages ----------------------------------------------------------------
 #
 # A page of a list is its ids from an index walk; with OFFSET the database

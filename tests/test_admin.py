@@ -557,6 +557,96 @@ def test_admin_search_finds_hidden_essays_in_either_script(curator_client, index
     assert essay in admin_search(curator_client, "週柳吟")
 
 
+def like_statements(queries) -> list[str]:
+    return [q["sql"] for q in queries if " LIKE " in q["sql"]]
+
+
+def test_with_the_whole_index_the_search_reads_only_the_texts_readers_do_not_see(
+    curator_client, indexed, django_capture_on_commit_callbacks
+):
+    """The engine answers for readable essays; the substring search reads
+    the hidden ones, drafts and copies (through their own index), and keys.
+    Before, every search read every essay's text, once per tag it had."""
+    hidden = essay_at("000", 6)
+    hidden.status = Essay.Status.HIDDEN
+    with django_capture_on_commit_callbacks(execute=True):  # out of the index, as after a commit
+        hidden.save()
+    readable = essay_at("003", 2)
+    tag = readable.tags.first()
+    with CaptureQueriesContext(connection) as queries:
+        found = admin_search(curator_client, "周柳吟")
+    assert hidden in found
+    for sql in like_statements(queries):
+        assert 'NOT ("essays_essay"."duplicate_of_id" IS NULL' in sql or '"key"' in sql.split("WHERE")[1], sql
+        if connection.vendor == "sqlite":
+            plan = sqlite_plan(sql)
+            assert "SCAN essays_essay\n" not in plan + "\n" and "SCAN U0\n" not in plan + "\n", plan
+    # What it finds: a readable essay by a word of its text, by its tag, by
+    # a part of its key; the hidden one in either script.
+    assert readable in admin_search(curator_client, readable.text[40:46])
+    assert readable in admin_search(curator_client, tag.name)
+    assert readable in admin_search(curator_client, readable.key[-6:])
+    assert hidden in admin_search(curator_client, "週柳吟")
+
+
+def sqlite_plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%", "%%"))
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def test_words_the_engine_reads_otherwise_are_searched_in_every_text(curator_client, indexed):
+    """One character, or more hits than the admin takes from the engine:
+    the substring search over every essay answers, as before."""
+    one = admin_search(curator_client, "吟")
+    assert one == {e for e in Essay.objects.all() if "吟" in e.title + e.text + e.author + e.key}
+    from essays.admin import essays as essay_admin
+
+    common = admin_search(curator_client, "疫情")
+    essay_admin.ADMIN_SEARCH_LIMIT, limit = 3, essay_admin.ADMIN_SEARCH_LIMIT
+    try:
+        assert admin_search(curator_client, "疫情") == common
+    finally:
+        essay_admin.ADMIN_SEARCH_LIMIT = limit
+
+
+def test_the_search_without_a_whole_index_reads_every_text(curator_client, indexed):
+    """An essay missing from the index (an import without it, a rebuild
+    under way) is still found by its words."""
+    from essays.search.sync import update_essays
+
+    essay = essay_at("003", 2)
+    Essay.objects.filter(pk=essay.pk).update(status=Essay.Status.HIDDEN)
+    update_essays([essay.pk])  # out of the index
+    Essay.objects.filter(pk=essay.pk).update(status=Essay.Status.PUBLISHED)  # readable, the index not told
+    assert essay in admin_search(curator_client, essay.text[40:46])
+
+
+def test_a_list_page_sorts_the_keys_then_reads_its_rows(curator_client, imported, monkeypatch):
+    """The page's keys are sorted alone (no text carried through the
+    sort); its rows are read for those keys only, in the same order."""
+    from essays.admin.essays import EssayAdmin
+
+    monkeypatch.setattr(EssayAdmin, "list_per_page", 7)
+    with CaptureQueriesContext(connection) as queries:
+        changelist = curator_client.get(CHANGELIST, {"o": "-3", "status__exact": "published", "p": "2"}).context["cl"]
+        shown = list(changelist.result_list)
+    sorted_statements = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and "LIMIT 7" in q["sql"]]
+    assert sorted_statements and all(
+        sql.startswith('SELECT "essays_essay"."id" AS "pk" FROM') for sql in sorted_statements
+    ), sorted_statements
+    assert '"essays_section"."name" DESC' in sorted_statements[0]
+    expected = list(changelist.queryset[7:14])  # the rows sorted whole, as Django's paginator reads them
+    assert len(shown) == 7 and shown == expected
+
+
+def test_among_takes_any_number_of_keys(imported):
+    pks = list(Essay.objects.values_list("pk", flat=True))
+    many = [*range(10**6, 10**6 + 40000), *pks[:3]]  # more than SQLite's 32,766 parameters
+    assert set(Essay.objects.among(many)) == set(Essay.objects.filter(pk__in=pks[:3]))
+    assert not Essay.objects.among([]).exists()
+
+
 def test_set_section_starts_empty_and_requires_a_choice(curator_client, imported):
     essays = [essay_at("004", 1), essay_at("004", 2)]
     sections_before = {e.pk: e.section_id for e in essays}

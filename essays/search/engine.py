@@ -44,3 +44,24 @@ def run_search(request: SearchRequest, using="default") -> SearchHits:
     except Exception as exc:
         logger.exception("search engine %r failed", using)
         raise SearchUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+
+def holds_every_readable_essay(using="default") -> bool:
+    """Whether the index holds as many documents as there are readable
+    essays: what lets the admin take the engine's word for them (after an
+    import without the index, or while it is rebuilt, it does not). False
+    when the engine cannot say."""
+    from essays.models import Essay
+
+    backend = connections[using].get_backend()
+    try:
+        if hasattr(backend, "check_index"):
+            held = backend.check_index()
+        else:  # a server engine
+            from haystack.query import SearchQuerySet
+
+            held = SearchQuerySet(using=using).models(Essay).count()
+    except Exception:
+        logger.warning("search engine %r cannot count its documents", using, exc_info=True)
+        return False
+    return held == Essay.objects.readable().count()
