@@ -598,8 +598,14 @@ def sqlite_plan(sql: str) -> str:
 def test_words_the_engine_reads_otherwise_are_searched_in_every_text(curator_client, indexed):
     """One character, or more hits than the admin takes from the engine:
     the substring search over every essay answers, as before."""
-    one = admin_search(curator_client, "吟")
+    with CaptureQueriesContext(connection) as queries:
+        one = admin_search(curator_client, "吟")
     assert one == {e for e in Essay.objects.all() if "吟" in e.title + e.text + e.author + e.key}
+    # Each text is read once: the tags are asked for apart, never joined to
+    # the essays (a join read each text once per tag).
+    assert like_statements(queries)
+    assert not any('OUTER JOIN "essays_essay_tags"' in sql for sql in like_statements(queries))
+    assert len(like_statements(queries)) == 1, like_statements(queries)
     from essays.admin import essays as essay_admin
 
     common = admin_search(curator_client, "疫情")

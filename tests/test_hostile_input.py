@@ -73,8 +73,10 @@ def admin_filter_keys() -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def little_archive(db):
-    """One of everything, so lookups find rows and follow relations."""
+def little_archive(db, search_index):
+    """One of everything, so lookups find rows and follow relations; an
+    (empty) search index, so /healthz answers 200 when this file runs alone
+    too."""
     source = SourceFile.objects.create(
         name="a.txt", sha256="0" * 64, encoding="utf-8", title="合集", raw_text="文", imported_at=timezone.now()
     )
