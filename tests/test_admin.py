@@ -364,6 +364,14 @@ def test_review_queue_and_dashboard_counts(curator_client, imported):
     assert dashboard_counts(curator_client) == counts
 
 
+def test_the_derived_titles_queue_reads_the_snapshot_only_of_derived_titles():
+    """The flag comes first in the statement, so the database reads the
+    import snapshot (it holds the text) only for essays whose title was
+    derived."""
+    where = str(queue_queryset("derived_titles").query).split(" WHERE ", 1)[1]
+    assert where.index('"title_derived"') < where.index("imported"), where
+
+
 def test_a_derived_title_retitled_by_hand_leaves_its_queue(curator_client, imported):
     essay = Essay.objects.filter(title_derived=True).first()
     assert essay in queue_queryset("derived_titles")
