@@ -20,7 +20,15 @@ from django.db.models import Max
 from django.utils import timezone
 
 from essays import tagging
-from essays.models import ESSAY_HISTORY, IMPORT_REASON, RETAG_REASON, Essay, Tag, record_history_many
+from essays.models import (
+    ESSAY_HISTORY,
+    IMPORT_REASON,
+    RETAG_REASON,
+    Essay,
+    Tag,
+    TagVocabulary,
+    record_history_many,
+)
 
 
 @dataclass
@@ -161,6 +169,7 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True, import_st
     report = RetagReport(before=before, after=after, vocabulary=vocab, changes=changes, dry_run=dry_run)
     if dry_run:
         return report
+    remember_vocabulary(vocab)
     with transaction.atomic():
         names = {name for _pk, wanted, _auto, _have in updates for name in wanted}
         existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
@@ -270,18 +279,33 @@ def _stamp(essays: list[tuple[int, list[str]]], now) -> None:
             cursor.executemany(sql, rows[start : start + 1000])
 
 
-VOCABULARY_CACHE_KEY = "tagging-vocabulary"
+def remember_vocabulary(vocab: tagging.Vocabulary) -> None:
+    """Keep what the change form's suggestions need of a vocabulary just
+    built (its terms, foldings and readable count; not each essay's tags)."""
+    TagVocabulary.objects.update_or_create(
+        pk=1, defaults={"terms": vocab.terms, "folded": vocab.folded, "readable_count": vocab.readable_count}
+    )
+
+
+# This process's copy of the remembered vocabulary: (its build time, it).
+_remembered: dict = {}
 
 
 def cached_vocabulary() -> tagging.Vocabulary:
-    """The vocabulary for suggestions on the change form: rebuilt at most
-    every ten minutes (building reads every essay's terms)."""
-    from django.core.cache import cache
-
-    found = cache.get(VOCABULARY_CACHE_KEY)
+    """The vocabulary for suggestions on the change form: the one the last
+    import or retag built and remembered (one small query to see which),
+    built and remembered here only when there is none yet."""
+    built = TagVocabulary.objects.filter(pk=1).values_list("built", flat=True).first()
+    if built is None:
+        vocab = vocabulary()
+        remember_vocabulary(vocab)
+        built = TagVocabulary.objects.values_list("built", flat=True).get(pk=1)
+    found = _remembered.get(built)
     if found is None:
-        found = vocabulary()
-        cache.set(VOCABULARY_CACHE_KEY, found, 600)
+        row = TagVocabulary.objects.get(pk=1)
+        found = tagging.Vocabulary(terms=row.terms, folded=row.folded, readable_count=row.readable_count)
+        _remembered.clear()
+        _remembered[built] = found
     return found
 
 

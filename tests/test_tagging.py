@@ -272,3 +272,63 @@ def test_working_through_the_tags_queue_reaches_zero(curator_client, imported):
     assert html.count("队列已清空。") == 2
     dashboard = curator_client.get(reverse("admin:index")).content.decode()
     assert re.findall(r'<td class="tag-queue-count">(\d+)</td>', dashboard) == ["0", "0"]
+
+
+# -- the vocabulary the change form suggests from --------------------------------------
+
+
+def terms_reads(queries) -> list[str]:
+    """Statements reading essays' terms (the vocabulary's build reads them all)."""
+    return [q["sql"] for q in queries if '"essays_essay"."terms"' in q["sql"].split(" FROM ")[0]]
+
+
+def test_an_import_remembers_the_vocabulary_its_retag_built(imported):
+    from essays.models import TagVocabulary
+
+    remembered = TagVocabulary.objects.get()
+    built = retagging.vocabulary()
+    assert remembered.terms == built.terms and remembered.folded == built.folded
+    assert remembered.readable_count == built.readable_count == Essay.objects.readable().count()
+
+
+def test_the_change_form_suggests_without_reading_every_essays_terms(curator_client, imported):
+    """After an import, opening an essay reads one row of vocabulary, not
+    every essay's terms (at 20,000 essays that took over ten seconds,
+    every ten minutes, in each web process)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    essay = essay_at("000", 1)
+    with CaptureQueriesContext(connection) as queries:
+        html = curator_client.get(reverse("admin:essays_essay_change", args=[essay.pk])).content.decode()
+    assert 'class="button suggested-tag"' in html
+    assert terms_reads(queries) == [] or all("WHERE" in sql for sql in terms_reads(queries)), terms_reads(queries)
+
+
+def test_without_a_remembered_vocabulary_the_change_form_builds_it_once(curator_client, imported):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from essays.models import TagVocabulary
+
+    TagVocabulary.objects.all().delete()
+    essay = essay_at("000", 1)
+    url = reverse("admin:essays_essay_change", args=[essay.pk])
+    first = curator_client.get(url).content.decode()
+    assert TagVocabulary.objects.get().terms == retagging.vocabulary().terms
+    with CaptureQueriesContext(connection) as queries:
+        again = curator_client.get(url).content.decode()
+    assert all("WHERE" in sql for sql in terms_reads(queries)), terms_reads(queries)
+    offered = re.compile(r'name="_suggested_tag" value="([^"]+)"')
+    assert offered.findall(first) == offered.findall(again) != []
+
+
+def test_a_retag_remembers_its_vocabulary_and_a_dry_run_does_not(imported):
+    from essays.models import TagVocabulary
+
+    TagVocabulary.objects.all().delete()
+    retagging.retag(dry_run=True)
+    assert not TagVocabulary.objects.exists()
+    report = retagging.retag()
+    assert TagVocabulary.objects.get().terms == report.vocabulary.terms
+    assert retagging.cached_vocabulary().terms == report.vocabulary.terms
