@@ -458,7 +458,10 @@ class Importer:
             from essays.search.sync import deferred
 
             with deferred(), report.phase("tags"):
-                tagged = retagging.retag(only=self.to_tag, with_figures=False, import_started=self.started)
+                # A few essays into a large archive: tagged from the vocabulary
+                # the last full build remembered (`manage.py retag` rebuilds it).
+                vocab = retagging.tags_from_remembered(self.to_tag)
+                tagged = retagging.retag(only=self.to_tag, with_figures=False, import_started=self.started, vocab=vocab)
             self.touched |= tagged.changed
             self.to_tag.clear()
         if self.touched or self._indexed_any:

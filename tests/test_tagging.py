@@ -332,3 +332,57 @@ def test_a_retag_remembers_its_vocabulary_and_a_dry_run_does_not(imported):
     report = retagging.retag()
     assert TagVocabulary.objects.get().terms == report.vocabulary.terms
     assert retagging.cached_vocabulary().terms == report.vocabulary.terms
+
+
+def one_seed_again() -> bytes:
+    """A seed file with three sentences changed: new to the archive, essays
+    and all, about what the archive is about."""
+    data = sorted(SEEDS.glob("*.txt"))[1].read_bytes().decode("utf-8")
+    return data.replace("。", "，真的。", 3).encode("utf-8")
+
+
+def import_again():
+    """Store one_seed_again, then finish the run as an import does; return
+    (the file's report, the statements the finish ran)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from essays.importer import ImportReport
+
+    importer = Importer(update_index=False)
+    stored = importer.import_bytes("again.txt", one_seed_again())
+    assert stored.status == "imported" and stored.created
+    with CaptureQueriesContext(connection) as queries:
+        importer.finish(ImportReport(files=[stored]))
+    return stored, queries
+
+
+def test_a_small_import_into_a_large_archive_tags_from_the_remembered_vocabulary(imported, monkeypatch):
+    """A file added to a large archive (here: the share monkeypatched up to
+    what a 50-essay archive needs) is tagged from the vocabulary the last
+    full build remembered, reading only its own essays' terms; the
+    remembered vocabulary is left as it was."""
+    from essays.models import TagVocabulary
+
+    monkeypatch.setattr(retagging, "INCREMENTAL_SHARE", 0.5)
+    remembered = TagVocabulary.objects.get()
+    stored, queries = import_again()
+    assert all("WHERE" in sql for sql in terms_reads(queries)), terms_reads(queries)
+    vocab = retagging.cached_vocabulary()
+    for essay in Essay.objects.filter(pk__in=stored.created_ids).prefetch_related("tags"):
+        tags = sorted(t.name for t in essay.tags.all())
+        assert tags == tagging.choose_tags(essay.terms, vocab, vocab.readable_count)
+        assert 0 < len(tags) <= tagging.MAX_TAGS
+        assert set(tags) <= set(vocab.terms)
+    assert TagVocabulary.objects.get().built == remembered.built
+
+
+def test_a_large_import_builds_the_vocabulary_again(imported):
+    """Ten essays into fifty: more than INCREMENTAL_SHARE, so the run's
+    vocabulary is built from every essay's terms and remembered."""
+    from essays.models import TagVocabulary
+
+    remembered = TagVocabulary.objects.get()
+    _stored, queries = import_again()
+    assert any("WHERE" not in sql for sql in terms_reads(queries))
+    assert TagVocabulary.objects.get().built > remembered.built
