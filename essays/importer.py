@@ -610,7 +610,7 @@ class Importer:
             essay.status = proposed["status"]
         text_changed = created or (before is not None and before["text"] != essay.text)
         old_fingerprint = essay.fingerprint
-        essay.refresh_derived_fields()
+        essay.refresh_derived_fields(self._sentence_hashes(essay.text))
 
         if "duplicate_of" not in curated:
             essay.duplicate_of = self._first_copy(essay)
@@ -809,9 +809,28 @@ class Importer:
         if self._sentence_index is None:
             self._flush_new()  # the index is read from the database
             index = SentenceIndex(COMMON_SENTENCE_HOLDERS)
-            for pk, text in Essay.objects.filter(duplicate_of__isnull=True).values_list("pk", "text").iterator():
-                for h in textutil.sentence_hashes(text):
+            originals = Essay.objects.filter(duplicate_of__isnull=True)
+            for pk, packed in originals.exclude(sentence_hashes=None).values_list("pk", "sentence_hashes").iterator():
+                for h in textutil.unpack_hashes(packed):
                     index.add(h, pk)
+            # Rows stored before their hashes were kept: hashed from the text
+            # once, and kept from now on.
+            missing = originals.filter(sentence_hashes=None).values_list("pk", "text")
+            filled = []
+            for pk, text in missing.iterator():
+                hashes = textutil.sentence_hashes(text)
+                for h in hashes:
+                    index.add(h, pk)
+                filled.append((textutil.pack_hashes(hashes), pk))
+            if filled:
+                # One statement run for all of them (bulk_update's CASE per row
+                # costs more to build than the rows to write).
+                table, column = (connection.ops.quote_name(n) for n in (Essay._meta.db_table, "sentence_hashes"))
+                with connection.cursor() as cursor:
+                    for start in range(0, len(filled), 1000):
+                        cursor.executemany(
+                            f"UPDATE {table} SET {column} = %s WHERE id = %s", filled[start : start + 1000]
+                        )
             self._sentence_index = index
         return self._sentence_index
 

@@ -8,7 +8,9 @@ import difflib
 import hashlib
 import logging
 import re
+import sys
 import threading
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -319,6 +321,23 @@ def sentence_hashes(text: str, min_chars: int = 8) -> set[int]:
         if len(sentence) >= min_chars:
             hashes.add(int.from_bytes(hashlib.blake2b(sentence.encode(), digest_size=8).digest()))
     return hashes
+
+
+def pack_hashes(hashes) -> bytes:
+    """Sentence hashes as the essay's row keeps them: 8 bytes each, little
+    endian, in order."""
+    packed = array("Q", sorted(hashes))
+    if sys.byteorder == "big":  # pragma: no cover - every machine Wenji runs on is little endian
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def unpack_hashes(data) -> set[int]:
+    packed = array("Q")
+    packed.frombytes(bytes(data))
+    if sys.byteorder == "big":  # pragma: no cover
+        packed.byteswap()
+    return set(packed)
 
 
 def similarity(a: str, b: str) -> float:

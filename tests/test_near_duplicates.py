@@ -125,3 +125,52 @@ def test_the_compact_index_finds_what_every_holder_found(tmp_path, monkeypatch, 
     assert any(place[0] == other[0] for place, other in near.items())
     assert any(place[0] != other[0] for place, other in near.items())
     assert len(near) >= 5
+
+
+# -- the hashes an essay's row keeps ---------------------------------------------------
+
+
+def near_copy_of(text: str) -> str:
+    """The text with one sentence changed: a near copy (ratio over 0.9)."""
+    first = text.index("。")
+    return text[:first] + "，说得好" + text[first:]
+
+
+def test_an_essays_row_keeps_the_hashes_of_its_text(imported):
+    from essays import textutil
+
+    essay = Essay.objects.filter(duplicate_of=None).first()
+    assert textutil.unpack_hashes(essay.sentence_hashes) == textutil.sentence_hashes(essay.text)
+    essay.text = essay.text + "\n\n又添了一段新的文字，足够长的一个句子。"
+    essay.save()
+    essay.refresh_from_db()
+    assert textutil.unpack_hashes(essay.sentence_hashes) == textutil.sentence_hashes(essay.text)
+
+
+def test_an_import_reads_the_archives_hashes_not_its_texts(imported, monkeypatch):
+    """A file added to the archive is checked for near copies against the
+    hashes the essays' rows keep: only its own texts are hashed."""
+    from essays import textutil
+
+    original = Essay.objects.filter(duplicate_of=None, char_count__gt=300).order_by("pk").first()
+    hashed = []
+    real = textutil.sentence_hashes
+    monkeypatch.setattr(textutil, "sentence_hashes", lambda text, *a, **k: hashed.append(text) or real(text, *a, **k))
+    report = Importer(update_index=False).import_bytes(
+        "copy.txt", f"一篇近似的文章\n\n{near_copy_of(original.text)}\n".encode()
+    )
+    assert report.status == "imported", report
+    copy = Essay.objects.get(source__name="copy.txt")
+    assert copy.near_duplicate_of_id == original.pk
+    assert set(hashed) <= {copy.text}, len(hashed)
+
+
+def test_rows_stored_before_the_hashes_were_kept_are_filled_in(imported):
+    from essays import textutil
+
+    Essay.objects.update(sentence_hashes=None)
+    original = Essay.objects.filter(duplicate_of=None, char_count__gt=300).order_by("pk").first()
+    Importer(update_index=False).import_bytes("copy.txt", f"一篇近似的文章\n\n{near_copy_of(original.text)}\n".encode())
+    assert Essay.objects.get(source__name="copy.txt").near_duplicate_of_id == original.pk
+    for essay in Essay.objects.filter(duplicate_of=None):
+        assert textutil.unpack_hashes(essay.sentence_hashes) == textutil.sentence_hashes(essay.text), essay.key
