@@ -289,9 +289,10 @@ def _stamp(essays: list[tuple[int, list[str]]], now) -> None:
 def remember_vocabulary(vocab: tagging.Vocabulary) -> None:
     """Keep what the change form's suggestions need of a vocabulary just
     built (its terms, foldings and readable count; not each essay's tags)."""
-    TagVocabulary.objects.update_or_create(
-        pk=1, defaults={"terms": vocab.terms, "folded": vocab.folded, "readable_count": vocab.readable_count}
-    )
+    values = {"terms": vocab.terms, "folded": vocab.folded, "readable_count": vocab.readable_count}
+    # One statement, two the first time (update_or_create took five).
+    if not TagVocabulary.objects.filter(pk=1).update(**values, built=timezone.now()):
+        TagVocabulary.objects.create(pk=1, **values)
 
 
 # An import adding at most this share of the archive's essays tags them
