@@ -957,8 +957,8 @@ class TagVocabulary(models.Model):
     suggests. Building it reads every essay's terms: 20,000 essays took
     over ten seconds, which a curator opening an essay must never wait for."""
 
-    terms = models.JSONField(default=dict)  # term -> essays using it, among the readable ones
-    folded = models.JSONField(default=dict)  # a variant -> the term it was folded into
+    terms = models.JSONField(default=dict, encoder=UnicodeJSONEncoder)  # term -> readable essays using it
+    folded = models.JSONField(default=dict, encoder=UnicodeJSONEncoder)  # a variant -> the term it was folded into
     readable_count = models.PositiveIntegerField(default=0)
     built = models.DateTimeField(auto_now=True)
 

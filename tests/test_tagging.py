@@ -289,6 +289,12 @@ def test_an_import_remembers_the_vocabulary_its_retag_built(imported):
     built = retagging.vocabulary()
     assert remembered.terms == built.terms and remembered.folded == built.folded
     assert remembered.readable_count == built.readable_count == Essay.objects.readable().count()
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # kept as Chinese, as every JSON column (no \\u escapes)
+        cursor.execute("SELECT terms FROM essays_tagvocabulary")
+        (raw,) = cursor.fetchone()
+    assert "\\u" not in str(raw) and any(term in str(raw) for term in built.terms)
 
 
 def test_the_change_form_suggests_without_reading_every_essays_terms(curator_client, imported):

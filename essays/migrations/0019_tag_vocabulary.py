@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+import essays.models
+
 
 class Migration(migrations.Migration):
 
@@ -14,8 +16,8 @@ class Migration(migrations.Migration):
             name='TagVocabulary',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('terms', models.JSONField(default=dict)),
-                ('folded', models.JSONField(default=dict)),
+                ('terms', models.JSONField(default=dict, encoder=essays.models.UnicodeJSONEncoder)),
+                ('folded', models.JSONField(default=dict, encoder=essays.models.UnicodeJSONEncoder)),
                 ('readable_count', models.PositiveIntegerField(default=0)),
                 ('built', models.DateTimeField(auto_now=True)),
             ],
