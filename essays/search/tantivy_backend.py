@@ -51,7 +51,7 @@ from essays.search.tiers import (
     loose_needles,
     scoring_words,
 )
-from essays.search.tokens import bigrams, parse_query
+from essays.search.tokens import bigram_string, bigrams, parse_query
 
 # A document's primary key, as a column: results are turned into primary keys
 # without reading stored documents.
@@ -522,7 +522,7 @@ class TantivySearchQuery(BaseSearchQuery):
                 if len(term.text) == 1:
                     parts.append(f"{CHAR_FIELD}:{term.text}")
                 else:
-                    phrase = " ".join(bigrams(term.text))
+                    phrase = bigram_string(term.text)
                     parts.append(f'({GRAM_FIELD}:"{phrase}" OR {META_GRAM_FIELD}:"{phrase}")')
             return "(" + " AND ".join(parts) + ")"
         from haystack import connections

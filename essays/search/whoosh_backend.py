@@ -24,7 +24,7 @@ from essays.search.tiers import (
     loose_needles,
     scoring_words,
 )
-from essays.search.tokens import bigrams, parse_query
+from essays.search.tokens import bigram_string, bigrams, parse_query
 
 # -- Whoosh ------------------------------------------------------------------------
 
@@ -185,7 +185,7 @@ def _whoosh_syntax(text: str, fieldname: str) -> str:
     and digits (from ``parse_query``), so nothing in it is syntax."""
     if len(text) == 1:
         return f"{CHAR_FIELD}:{text}"
-    return f'{fieldname}:"{" ".join(bigrams(text))}"'
+    return f'{fieldname}:"{bigram_string(text)}"'
 
 
 class ChineseWhooshSearchQuery(WhooshSearchQuery):
