@@ -859,11 +859,16 @@ class Essay(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    DERIVED_FIELDS = ("char_count", "has_placeholders", "fingerprint", "sentence_hashes")
+
     def save(self, *args, **kwargs):
-        self.refresh_derived_fields()
+        # Refreshed unless the caller just did, for this very text (the
+        # importer does, with the hashes its pool made).
+        if getattr(self, "_derived_from", None) is not self.text:
+            self.refresh_derived_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "text" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "char_count", "has_placeholders", "fingerprint"}
+            kwargs["update_fields"] = {*update_fields, *self.DERIVED_FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -893,6 +898,7 @@ class Essay(models.Model):
         if sentence_hashes is None:
             sentence_hashes = textutil.sentence_hashes(self.text)
         self.sentence_hashes = textutil.pack_hashes(sentence_hashes)
+        self._derived_from = self.text
 
     # -- curator ownership -------------------------------------------------
 

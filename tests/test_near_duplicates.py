@@ -174,3 +174,33 @@ def test_rows_stored_before_the_hashes_were_kept_are_filled_in(imported):
     assert Essay.objects.get(source__name="copy.txt").near_duplicate_of_id == original.pk
     for essay in Essay.objects.filter(duplicate_of=None):
         assert textutil.unpack_hashes(essay.sentence_hashes) == textutil.sentence_hashes(essay.text), essay.key
+
+
+def test_a_text_saved_by_itself_takes_its_hashes_along(imported):
+    """save(update_fields=["text"]) writes the fields that follow from the
+    text, the hashes among them."""
+    from essays import textutil
+
+    essay = Essay.objects.filter(duplicate_of=None).first()
+    essay.text = "完全不同的一篇文章，写的是另一件事情。\n\n第二段也是新的内容，没有旧的句子。"
+    essay.save(update_fields=["text"])
+    assert textutil.unpack_hashes(Essay.objects.get(pk=essay.pk).sentence_hashes) == textutil.sentence_hashes(
+        essay.text
+    )
+
+
+def test_saving_after_the_importer_refreshed_hashes_the_text_once(imported, monkeypatch):
+    from essays import textutil
+
+    essay = Essay.objects.filter(duplicate_of=None).first()
+    essay.text = essay.text + "\n\n又添了一段新的文字，足够长的一个句子。"
+    essay.refresh_derived_fields(textutil.sentence_hashes(essay.text))
+    hashed = []
+    real = textutil.sentence_hashes
+    monkeypatch.setattr(textutil, "sentence_hashes", lambda text, *a, **k: hashed.append(text) or real(text, *a, **k))
+    essay.save()
+    assert hashed == []
+    essay.text = essay.text + "\n\n再改一次。这一句也够长了吧，对的。"
+    essay.save()  # a new text: refreshed
+    assert hashed == [essay.text]
+    assert textutil.unpack_hashes(Essay.objects.get(pk=essay.pk).sentence_hashes) == real(essay.text)
