@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from essays import tagging
+from essays.memo import Kept
 from essays.models import (
     ESSAY_HISTORY,
     IMPORT_REASON,
@@ -323,8 +324,9 @@ def tags_from_remembered(pks) -> tagging.Vocabulary | None:
     return vocab
 
 
-# This process's copy of the remembered vocabulary: (its build time, it).
-_remembered: dict = {}
+# This process's copy of the remembered vocabulary, keyed by its build time
+# (thread-safe: web workers may run threads).
+_remembered = Kept(1)
 
 
 def cached_vocabulary() -> tagging.Vocabulary:
@@ -340,8 +342,7 @@ def cached_vocabulary() -> tagging.Vocabulary:
     if found is None:
         row = TagVocabulary.objects.get(pk=1)
         found = tagging.Vocabulary(terms=row.terms, folded=row.folded, readable_count=row.readable_count)
-        _remembered.clear()
-        _remembered[built] = found
+        _remembered.put(built, found)
     return found
 
 
