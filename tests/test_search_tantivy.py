@@ -235,3 +235,75 @@ def test_counts_the_page_does_not_rank_are_kept_per_index_commit(indexed, monkey
     calls.clear()
     after = run_search(request)
     assert len(calls) == 2 and after.total == first.total - 1
+
+
+class _CountingWriter:
+    def __init__(self, writer, commits):
+        self._writer, self._commits = writer, commits
+
+    def commit(self):
+        self._commits.append(1)
+        return self._writer.commit()
+
+    def __getattr__(self, name):
+        return getattr(self._writer, name)
+
+
+@pytest.fixture
+def commits(monkeypatch):
+    """Each commit the backend's writers make, counted."""
+    made: list[int] = []
+    opened = TantivySearchBackend._writer
+
+    def counted(self):
+        index, writer = opened(self)
+        return index, _CountingWriter(writer, made)
+
+    monkeypatch.setattr(TantivySearchBackend, "_writer", counted)
+    return made
+
+
+def test_an_update_in_many_batches_commits_once(imported, commits):
+    readable = list(Essay.objects.readable().values_list("pk", flat=True))
+    assert len(readable) > 4
+    # A batch per two essays, as an import's are per 1,000: each used to
+    # commit, waiting for tantivy to index it and merge its segments.
+    update_essays(readable, batch_size=2)
+    assert len(commits) == 1
+    assert SearchQuerySet().models(Essay).count() == len(readable)
+    essay = Essay.objects.readable().get(pk=pks("金珊")[0])
+    assert essay.pk in readable
+
+
+def test_a_long_update_commits_and_lets_the_lock_go_every_span(imported, commits, monkeypatch):
+    monkeypatch.setattr(tantivy_backend, "WRITER_SPAN", 4)
+    readable = list(Essay.objects.readable().values_list("pk", flat=True))
+    released = []
+    let_go = TantivySearchBackend._let_go
+
+    def spy(self, index, writer, commit):
+        let_go(self, index, writer, commit)
+        # Released: another writer (a curator's save in another process) gets the lock now.
+        other = tantivy.Index.open(str(self.path)).writer(heap_size=15_000_000, num_threads=1)
+        other.wait_merging_threads()
+        released.append(commit)
+
+    monkeypatch.setattr(TantivySearchBackend, "_let_go", spy)
+    update_essays(readable, batch_size=2)
+    assert len(commits) == len(released) == -(-len(readable) // 4)
+    assert all(released)
+    assert SearchQuerySet().models(Essay).count() == len(readable)
+
+
+def test_a_writing_block_that_fails_commits_nothing_and_lets_the_lock_go(indexed):
+    backend = connections["default"].get_backend()
+    index = connections["default"].get_unified_index().get_index(Essay)
+    essay = Essay.objects.readable().get(pk=pks("金珊")[0])
+    with pytest.raises(RuntimeError), backend.writing():
+        backend.remove_many([f"essays.essay.{essay.pk}"])
+        raise RuntimeError("the import failed here")
+    assert pks("金珊") == [essay.pk]  # the removal was rolled back
+    other = tantivy.Index.open(str(backend.path)).writer(heap_size=15_000_000, num_threads=1)  # not held
+    other.wait_merging_threads()
+    backend.update(index, [essay])
+    assert pks("金珊") == [essay.pk]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
@@ -45,17 +45,20 @@ def update_essays(pks, using="default", batch_size=500, workers: int = 0) -> Non
         chunk = [pk for pk in pks[start : start + size] if pk in readable]
         if chunk:
             chunks.append(chunk)
-    if workers >= 1 and chunks:
-        _update_pooled(index, backend, using, chunks, workers)
-    else:
-        for chunk in chunks:
-            backend.update(index, index.index_queryset(using).filter(pk__in=chunk))
-    gone = [f"essays.essay.{pk}" for pk in pks if pk not in readable]
-    if hasattr(backend, "remove_many"):
-        backend.remove_many(gone)
-    else:
-        for identifier in gone:
-            backend.remove(identifier)
+    # The embedded engine writes every batch with one writer and commits
+    # once (per WRITER_SPAN documents), not once per batch.
+    with backend.writing() if hasattr(backend, "writing") else nullcontext():
+        if workers >= 1 and chunks:
+            _update_pooled(index, backend, using, chunks, workers)
+        else:
+            for chunk in chunks:
+                backend.update(index, index.index_queryset(using).filter(pk__in=chunk))
+        gone = [f"essays.essay.{pk}" for pk in pks if pk not in readable]
+        if hasattr(backend, "remove_many"):
+            backend.remove_many(gone)
+        else:
+            for identifier in gone:
+                backend.remove(identifier)
 
 
 # Essays per index write when the tokens are made in a pool. Two batches

@@ -22,6 +22,7 @@ import os
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,6 +62,13 @@ STAMP_FIELD = "updated"
 SPEC_FILE = "wenji-schema.json"
 WRITER_HEAP = 64_000_000
 LOCK_WAIT_SECONDS = 30.0
+# Within ``writing()`` (an import's index), one writer takes this many
+# documents before it commits. A commit per batch of 1,000 cost a third of
+# the indexing: each waited for tantivy to index its batch and to merge the
+# segments made so far (10,000 essays written in 8.3 s, 5.6 with one
+# commit). The writer is then let go, so a curator's save waiting for the
+# lock (LOCK_WAIT_SECONDS) gets it between spans (some 10 s each here).
+WRITER_SPAN = 20_000
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Q = tantivy.Query
@@ -72,6 +80,16 @@ class _Opened:
     pid: int  # a forked process (gunicorn --preload) opens its own
     index: tantivy.Index
     stamp: tuple | None  # meta.json when last (re)loaded
+
+
+@dataclass
+class _Session:
+    """A ``writing()`` block's writer (opened at its first write) and the
+    documents it took since its last commit."""
+
+    index: tantivy.Index | None = None
+    writer: tantivy.IndexWriter | None = None
+    documents: int = 0
 
 
 _OPEN: dict[str, _Opened] = {}
@@ -98,6 +116,7 @@ class TantivySearchBackend(BaseSearchBackend):
         self.path = Path(connection_options["PATH"])
         self._schema = None
         self._spec = None
+        self._local = threading.local()  # this thread's writing() session
 
     # -- schema and opening ---------------------------------------------------------
 
@@ -274,25 +293,27 @@ class TantivySearchBackend(BaseSearchBackend):
             _COUNTS.put(key, count)
         return count
 
-    def _write(self, work) -> None:
-        """Run ``work(writer)`` and commit, holding tantivy's writer lock; a
+    def _writer(self):
+        """The index and a writer of it, holding tantivy's writer lock; a
         lock held by another process is waited for."""
         index = self._open()
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
         while True:
             try:
-                writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
-                break
+                return index, index.writer(heap_size=WRITER_HEAP, num_threads=1)
             except ValueError as exc:
                 if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
+
+    def _let_go(self, index, writer, commit: bool) -> None:
+        """Commit (or roll back) and release the lock; this process's
+        searches then read the new commit."""
         try:
-            work(writer)
-            writer.commit()
-        except BaseException:
-            writer.rollback()
-            raise
+            if commit:
+                writer.commit()
+            else:
+                writer.rollback()
         finally:
             writer.wait_merging_threads()  # releases the lock
         index.reload()
@@ -300,6 +321,50 @@ class TantivySearchBackend(BaseSearchBackend):
             opened = _OPEN.get(str(self.path))
             if opened is not None:
                 opened.stamp = self._stamp()
+
+    def _write(self, work, documents: int = 0) -> None:
+        """Run ``work(writer)`` and commit; within ``writing()``, on the
+        session's writer, committed once ``documents`` add up to WRITER_SPAN."""
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            if session.writer is None:
+                session.index, session.writer = self._writer()
+            work(session.writer)
+            session.documents += documents
+            if session.documents >= WRITER_SPAN:
+                writer, session.writer, session.documents = session.writer, None, 0
+                self._let_go(session.index, writer, commit=True)
+            return
+        index, writer = self._writer()
+        try:
+            work(writer)
+        except BaseException:
+            self._let_go(index, writer, commit=False)
+            raise
+        self._let_go(index, writer, commit=True)
+
+    @contextmanager
+    def writing(self):
+        """Within it, this thread's updates and removals go to one writer,
+        committed every WRITER_SPAN documents and when the block ends; what
+        was not committed yet is rolled back if the block raises (a repair,
+        ``sync.repair``, indexes it again). Searches see the documents once
+        committed."""
+        if getattr(self._local, "session", None) is not None:  # already in one
+            yield
+            return
+        session = self._local.session = _Session()
+        try:
+            yield
+        except BaseException:
+            if session.writer is not None:
+                self._let_go(session.index, session.writer, commit=False)
+            raise
+        else:
+            if session.writer is not None:
+                self._let_go(session.index, session.writer, commit=True)
+        finally:
+            self._local.session = None
 
     # -- writing ------------------------------------------------------------------
 
@@ -334,7 +399,7 @@ class TantivySearchBackend(BaseSearchBackend):
                 writer.delete_documents_by_term(ID, get_identifier(obj))
                 writer.add_document(self._document(index, obj))
 
-        self._write(work)
+        self._write(work, documents=len(objects))
 
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])
@@ -348,7 +413,7 @@ class TantivySearchBackend(BaseSearchBackend):
             for identifier in identifiers:
                 writer.delete_documents_by_term(ID, identifier)
 
-        self._write(work)
+        self._write(work, documents=len(identifiers))
 
     def clear(self, models=None, commit=True):
         if not models:
