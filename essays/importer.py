@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from essays import parsing, retagging, tagging, textutil
+from essays import bulk, parsing, retagging, tagging, textutil
 from essays.models import (
     IMPORT_REASON,
     Essay,
@@ -785,7 +785,7 @@ class Importer:
         pending, self._pending = self._pending, []
         if not pending:
             return
-        Essay.objects.bulk_create(pending)
+        bulk.insert_objects(pending)
         for essay in pending:
             number = essay.__dict__.pop("_stand_in")
             self._pending_by_id.pop(number, None)

@@ -471,21 +471,32 @@ def record_history_many(essays, history_type: str = "+", with_tags: bool = True)
         return
     from django.utils import timezone as tz
 
+    from essays import bulk
+
     model = Essay.history.model
     fields = ESSAY_HISTORY.fields_included(Essay)
-    rows = [
-        model(
-            history_date=getattr(essay, "_history_date", tz.now()),
-            history_type=history_type,
-            history_user=ESSAY_HISTORY.get_history_user(essay),
-            history_change_reason=ESSAY_HISTORY.get_change_reason_for_object(essay, history_type, None),
-            **{field.attname: getattr(essay, field.attname) for field in fields},
+    names = [field.attname for field in fields]
+    names += ["history_date", "history_type", "history_user_id", "history_change_reason"]
+    now = tz.now()
+    rows = []
+    for essay in essays:
+        user = ESSAY_HISTORY.get_history_user(essay)
+        rows.append(
+            [getattr(essay, field.attname) for field in fields]
+            + [
+                getattr(essay, "_history_date", now),
+                history_type,
+                user.pk if user is not None else None,
+                ESSAY_HISTORY.get_change_reason_for_object(essay, history_type, None),
+            ]
         )
-        for essay in essays
-    ]
-    model.objects.bulk_create(rows)
-    by_essay = {essay.pk: row for essay, row in zip(essays, rows, strict=True)}
-    for field in model._history_m2m_fields if with_tags else ():
+    # Values, not model instances: a history row per new essay is an
+    # import's second-largest write (essays.bulk says what it saves).
+    keys = bulk.insert_values(model, names, rows, returning=with_tags)
+    if not with_tags:
+        return
+    by_essay = {essay.pk: key for essay, key in zip(essays, keys, strict=True)}
+    for field in model._history_m2m_fields:
         m2m_model = ESSAY_HISTORY.m2m_models[field]
         through = getattr(Essay, field.name).through
         # The link rows' own columns (ids), not the essays and tags they
@@ -494,7 +505,7 @@ def record_history_many(essays, history_type: str = "+", with_tags: bool = True)
         essay_at = names.index("essay_id")
         linked = through.objects.filter(essay_id__in=list(by_essay)).values_list(*names)
         m2m_model.objects.bulk_create(
-            [m2m_model(history=by_essay[row[essay_at]], **dict(zip(names, row, strict=True))) for row in linked]
+            [m2m_model(history_id=by_essay[row[essay_at]], **dict(zip(names, row, strict=True))) for row in linked]
         )
 
 
