@@ -116,3 +116,32 @@ def test_the_runs_retag_writes_in_a_few_statements_and_counts_no_figures(search_
     # form's suggestions and small imports read it).
     assert len(sql) <= 18, len(sql)
     assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
+def test_an_import_checkpoints_the_write_ahead_log_less_often_and_then_as_before(search_index, write_file, monkeypatch):
+    """Every file's commit appends its pages to SQLite's write-ahead log;
+    at the default 1,000 pages the log was copied into the database every
+    few files, the same index pages again each time. An import lets it
+    grow to essays.importer.IMPORT_WAL_PAGES, then puts the setting back."""
+    from essays import importer
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    seen = []
+    store = importer.Importer._store_prepared
+
+    def watching(self, prepared):
+        seen.append(setting())
+        return store(self, prepared)
+
+    monkeypatch.setattr(importer.Importer, "_store_prepared", watching)
+    path = write_file("a.txt", collection("合集", 3))
+    Importer(update_index=False, workers=0).import_paths([path])
+    assert seen == [importer.IMPORT_WAL_PAGES]
+    assert before < importer.IMPORT_WAL_PAGES
+    assert setting() == before
