@@ -267,6 +267,24 @@ class _Corpus:
     df: Counter
     salient: Counter
     kinds: dict
+    holders: dict | None = None
+
+    def term_holders(self) -> dict[str, list[int]]:
+        """Which readable essays use each term, in pk order (_fill_up's
+        partners), made once per corpus: a vocabulary is often built twice
+        (_build makes room for the terms filling up adds), and at 20,000
+        essays this index is 2.4 million entries."""
+        if self.holders is None:
+            self.holders = _term_holders(self.merged, self.readable)
+        return self.holders
+
+
+def _term_holders(merged: dict, readable: set) -> dict[str, list[int]]:
+    holders: dict[str, list[int]] = defaultdict(list)
+    for q in sorted(readable):
+        for word in merged.get(q, {}):
+            holders[word].append(q)
+    return holders
 
 
 def _corpus(docs: dict[int, dict], readable: set[int], consume: bool = False) -> _Corpus:
@@ -371,7 +389,7 @@ def _build(corpus: _Corpus, max_terms: int, min_essays: int, ranking=None) -> Vo
     vocabulary.folded = {v: t for v, t in folded.items() if t in candidates}
     vocabulary.readable_count = total
     vocabulary.assigned = {pk: _pick(ranked[pk], candidates) for pk in merged}
-    _fill_up(vocabulary, merged, readable, df, total, idf, median)
+    _fill_up(vocabulary, merged, corpus.term_holders(), df, total, idf, median)
     vocabulary.assigned = {pk: sorted(tags) for pk, tags in vocabulary.assigned.items()}
     return vocabulary
 
@@ -388,17 +406,12 @@ def _pick(ranked: tuple[list[str], int], terms, limit=MAX_TAGS, minimum=MIN_TAGS
     return chosen
 
 
-def _fill_up(vocabulary: Vocabulary, merged: dict, readable: set, df: Counter, total: int, idf, median) -> None:
+def _fill_up(vocabulary: Vocabulary, merged: dict, holders: dict, df: Counter, total: int, idf, median) -> None:
     """An essay left with fewer than 3 tags (it shares few terms with the
     rest) gets the term it uses most that another readable essay also uses,
-    and so does that essay: the new tag groups the two."""
-    # Which readable essays use each term, in pk order: looking partners up
-    # here, not by scanning every essay for every term (quadratic: 8 s for
-    # 400 essays).
-    holders: dict[str, list[int]] = defaultdict(list)
-    for q in sorted(readable):
-        for word in merged.get(q, {}):
-            holders[word].append(q)
+    and so does that essay: the new tag groups the two. Partners are looked
+    up in ``holders`` (_Corpus.term_holders), not by scanning every essay for
+    every term (quadratic: 8 s for 400 essays)."""
     assigned = vocabulary.assigned
 
     def partners(word: str, pk: int):

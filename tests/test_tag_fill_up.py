@@ -78,11 +78,14 @@ def _both(merged, readable, in_vocabulary, assigned):
     total = max(1, len(readable))
     idf = {w: 1.0 + i for i, w in enumerate(WORDS[::2])}
     made = []
-    for fill_up in (tagging._fill_up, reference_fill_up):
+    for fill_up, partners in (
+        (tagging._fill_up, tagging._term_holders(merged, readable)),
+        (reference_fill_up, readable),
+    ):
         vocabulary = Vocabulary(folded={}, kinds={})
         vocabulary.terms = {w: df[w] for w in in_vocabulary}
         vocabulary.assigned = copy.deepcopy(assigned)
-        fill_up(vocabulary, merged, readable, df, total, idf, 5.0)
+        fill_up(vocabulary, merged, partners, df, total, idf, 5.0)
         made.append((vocabulary.assigned, vocabulary.terms, vocabulary.kinds))
     return made
 
@@ -108,7 +111,36 @@ def test_the_same_vocabulary_on_the_bench_corpus(tmp_path, monkeypatch):
             docs[len(docs) + 1] = tagging.candidate_terms(essay.title, essay.text)
     readable = {pk for pk in docs if pk % 7}
     fast = tagging.build_vocabulary(copy.deepcopy(docs), readable)
-    monkeypatch.setattr(tagging, "_fill_up", reference_fill_up)
+    monkeypatch.setattr(
+        tagging,
+        "_fill_up",
+        lambda vocabulary, merged, _holders, *rest: reference_fill_up(vocabulary, merged, readable, *rest),
+    )
     plain = tagging.build_vocabulary(copy.deepcopy(docs), readable)
     assert fast.assigned == plain.assigned and fast.terms == plain.terms and fast.kinds == plain.kinds
     assert sum(1 for tags in fast.assigned.values() if len(tags) >= MIN_TAGS) > len(docs) / 2
+
+
+def test_a_vocabulary_built_twice_indexes_the_terms_holders_once(tmp_path, monkeypatch):
+    """_build runs again when filling up added terms past the cap; the
+    index of which essays hold each term (2.4 million entries at 20,000
+    essays) does not depend on the cap and is made once."""
+    from pathlib import Path
+
+    from bench.corpus import write_corpus
+    from essays import parsing
+
+    write_corpus(tmp_path, 200, Path(__file__).resolve().parent.parent / "seeds")
+    docs = {}
+    for path in sorted(tmp_path.rglob("*.txt")):
+        text, _ = parsing.decode(path.read_bytes())
+        for essay in parsing.parse(text, fallback_title=path.stem).essays:
+            docs[len(docs) + 1] = tagging.candidate_terms(essay.title, essay.text)
+    builds, indexes = [], []
+    build, index = tagging._build, tagging._term_holders
+    monkeypatch.setattr(tagging, "_build", lambda *args, **kwargs: builds.append(1) or build(*args, **kwargs))
+    monkeypatch.setattr(tagging, "_term_holders", lambda *args: indexes.append(1) or index(*args))
+    # A cap the fill-up overruns: a second build.
+    tagging.build_vocabulary(docs, set(docs), max_terms=5, min_essays=2)
+    assert len(builds) >= 2
+    assert len(indexes) == 1
