@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from essays import bulk, parsing, retagging, tagging, textutil
+from essays import bulk, freshness, parsing, retagging, tagging, textutil
 from essays.models import (
     IMPORT_REASON,
     Essay,
@@ -417,7 +417,7 @@ class Importer:
         self._suggested = dict(enumerate(prepared.suggestions, start=1))
         self._hashes.update(zip((e.text for e in parsed.essays), prepared.hashes, strict=True))
         try:
-            with transaction.atomic():
+            with transaction.atomic(), freshness.written_with_transaction():
                 if existing and existing.cut_curated:
                     self._keep_curated_cut(existing, digest, encoding, text, prepared.size, report)
                 else:
@@ -808,8 +808,6 @@ class Importer:
             self.created_ids.append(essay.pk)
         # New essays have no tags yet (their tags come with the run's retag).
         record_history_many(pending, "+", with_tags=False)
-        from essays import freshness
-
         freshness.changed()  # bulk inserts send no post_save
 
     def _sentence_map(self) -> SentenceIndex:

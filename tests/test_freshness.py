@@ -38,6 +38,48 @@ def test_nothing_changes_until_the_commit(imported, django_capture_on_commit_cal
     assert freshness.version() == before
 
 
+def test_an_imported_file_changes_the_version_in_its_own_transaction(
+    search_index, tmp_path, django_capture_on_commit_callbacks
+):
+    """Each file of an import writes the new version as the last write of
+    its transaction (no transaction of its own after the commit); a file
+    that fails leaves it as it was."""
+    from essays.importer import Importer
+
+    (tmp_path / "a.txt").write_text(
+        "合集\n1、第一篇\n学习心得体会很深。\n2、第二篇\n观后感写得很好。\n", encoding="utf-8"
+    )
+    before = freshness.version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        report = Importer(update_index=False, workers=0).import_paths([tmp_path / "a.txt"])
+    assert not report.failed, report.summary()
+    assert not [c for c in callbacks if c is freshness._bump]
+    stored = freshness.version()
+    assert stored != before
+
+    (tmp_path / "a.txt").write_text("合集\n1、第一篇\n学习心得体会更深。\n", encoding="utf-8")
+    from unittest import mock
+
+    with mock.patch("essays.importer.Importer._store", side_effect=RuntimeError("disk full")):
+        report = Importer(update_index=False, workers=0).import_paths([tmp_path / "a.txt"])
+    assert report.failed
+    assert freshness.version() == stored
+
+
+def test_changes_outside_an_import_still_wait_for_the_commit(imported, django_capture_on_commit_callbacks):
+    """written_with_transaction() is the importer's alone: an edit made
+    after it, in the same thread, changes the version after its commit."""
+    from django.db import transaction
+
+    with transaction.atomic(), freshness.written_with_transaction():
+        Essay.objects.readable().first().save()
+    before = freshness.version()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        Essay.objects.readable().first().save()
+    assert freshness.version() == before
+    assert [c for c in callbacks if c is freshness._bump]
+
+
 def test_tag_counts_are_cached_and_follow_a_hidden_essay(client, imported, django_capture_on_commit_callbacks):
     tag = Tag.objects.in_use()[0]
     counts = tag_counts(client)
