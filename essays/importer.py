@@ -20,6 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from essays import bulk, freshness, parsing, retagging, tagging, textutil
@@ -394,14 +395,17 @@ class Importer:
         if prepared.reason and not prepared.digest:  # refused before it was read
             report.reason, report.code, report.values = prepared.reason, prepared.code, prepared.values
             return report
-        existing = SourceFile.objects.filter(name=name).first()
+        # The file of this name and the first other file with this content,
+        # in one query (a new file: the one query answers both).
+        known = list(SourceFile.objects.filter(Q(name=name) | Q(sha256=digest)).order_by("name"))
+        existing = next((source for source in known if source.name == name), None)
+        twin = next((source for source in known if source.name != name and source.sha256 == digest), None)
         if existing:
             report.source_id = existing.pk
         if existing and existing.sha256 == digest and not self.force:
             report.status = "unchanged"
             report.unchanged = existing.essays.count()
             return report
-        twin = SourceFile.objects.filter(sha256=digest).exclude(name=name).first()
         if twin:
             report.status = "unchanged"
             report.reason = f"same content as {twin.name}"

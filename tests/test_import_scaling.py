@@ -145,3 +145,28 @@ def test_an_import_checkpoints_the_write_ahead_log_less_often_and_then_as_before
     assert seen == [importer.IMPORT_WAL_PAGES]
     assert before < importer.IMPORT_WAL_PAGES
     assert setting() == before
+
+
+def test_a_new_file_is_looked_up_once_and_copies_are_still_known(search_index, write_file):
+    """One query finds both the file of the same name and another file with
+    the same content (before: one query each, for every file)."""
+    content = collection("甲", 3)
+    write_file("a.txt", content)
+    path = write_file("b.txt", collection("乙", 3, offset=10))
+    with CaptureQueriesContext(connection) as queries:
+        report = Importer(update_index=False, workers=0).import_paths([path.parent / "a.txt", path])
+    assert not report.failed, report.summary()
+    # The collections read whole (the store's lookups), not the pool-less
+    # path's check of the digest alone.
+    lookups = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"essays_sourcefile"."raw_text"' in q["sql"]
+    ]
+    assert len(lookups) == 2  # one per file
+
+    copy = write_file("c.txt", content)
+    first, again = (
+        Importer(update_index=False, workers=0).import_paths([p]).files[0] for p in (copy, path.parent / "a.txt")
+    )
+    assert (first.status, first.code, first.values) == ("unchanged", "same_content", {"twin": "a.txt"})
+    # Its own name comes first: the file itself, unchanged (not a copy of c.txt).
+    assert (again.status, again.code) == ("unchanged", "")
