@@ -9,6 +9,7 @@ curator has changed is never overwritten.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
@@ -52,6 +53,8 @@ POOL_MIN_ESSAYS = 200
 # New essays wait in memory for one insert per file; until then they are known
 # by numbers from here up (above any primary key).
 STAND_IN_BASE = 1 << 62
+# How Essay.terms encodes its JSON: the pool encodes candidate terms the same way.
+TERMS_ENCODER = Essay._meta.get_field("terms").encoder
 # During an import SQLite's write-ahead log may grow to this many pages (40 MB
 # of 4 KB pages) before it is copied into the database, not the default 1,000:
 # each file's commit dirties the same index pages again, and copying them every
@@ -77,8 +80,9 @@ class Prepared:
     text: str = ""
     encoding: str = ""
     parsed: parsing.ParsedCollection | None = None
-    # Per essay: (section slug, candidate tag terms) from its text, and its
-    # sentences' hashes (near-duplicate detection).
+    # Per essay: (section slug, candidate tag terms as the JSON the terms
+    # column stores) from its text, and its sentences' hashes (near-duplicate
+    # detection).
     suggestions: list = field(default_factory=list)
     hashes: list = field(default_factory=list)
 
@@ -119,7 +123,9 @@ def prepare(
     for essay in prepared.parsed.essays:
         simplified = (textutil.to_simplified(essay.title), textutil.to_simplified(essay.text))  # once, for both
         section = textutil.best_section(essay.title, essay.text, sections, simplified=simplified)
-        prepared.suggestions.append((section, tagging.candidate_terms(essay.title, essay.text, simplified=simplified)))
+        terms = tagging.candidate_terms(essay.title, essay.text, simplified=simplified)
+        # Encoded here, in the pool, as the terms column encodes it (bulk.JSONText).
+        prepared.suggestions.append((section, json.dumps(terms, cls=TERMS_ENCODER)))
         prepared.hashes.append(textutil.sentence_hashes(essay.text))
     return prepared
 
@@ -578,7 +584,10 @@ class Importer:
             section, tags = previous_import.get("section"), previous_import.get("tags", [])
             terms = essay.terms
         elif position in self._suggested:  # made with the file (prepare); tags come in finish()
-            section, terms = self._suggested[position]
+            section, encoded = self._suggested[position]
+            # A new essay is inserted with the terms as the pool encoded
+            # them; one saved through the ORM needs them decoded.
+            terms = bulk.JSONText(encoded) if essay is None else json.loads(encoded)
             tags = previous_import.get("tags", [])
         else:
             section = textutil.best_section(parsed_essay.title, text, self.sections())

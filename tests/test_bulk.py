@@ -1,6 +1,7 @@
 """essays.bulk writes the rows bulk_create would, on SQLite and PostgreSQL."""
 
 import datetime
+import json
 from unittest import mock
 
 import pytest
@@ -126,3 +127,38 @@ def test_the_importer_stores_new_essays_and_their_history_without_bulk_create(se
     assert created and Essay.objects.count() == created
     assert history.objects.filter(history_type="+").count() == created
     assert set(history.objects.values_list("id", flat=True)) == set(Essay.objects.values_list("pk", flat=True))
+
+
+def test_json_encoded_ahead_is_written_as_it_is_and_reads_back_as_the_value():
+    import json
+
+    source = _source("f")
+    ours, django = _essay(source, 1), _essay(source, 2)
+    encoder = Essay._meta.get_field("terms").encoder
+    ours.terms = bulk.JSONText(json.dumps(django.terms, cls=encoder))
+    bulk.insert_objects([ours])
+    Essay.objects.bulk_create([django])
+    raw = dict(Essay.objects.filter(source=source).values_list("position", "terms"))
+    assert raw[1] == raw[2] == {"学习": 2.5, "心得": 1.0}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT terms FROM essays_essay WHERE id IN (%s, %s) ORDER BY id", [ours.pk, django.pk])
+        stored = [row[0] for row in cursor.fetchall()]
+    assert stored[0] == stored[1]  # the very text bulk_create wrote
+
+
+def test_imported_terms_are_the_candidate_terms_for_new_and_changed_essays(search_index, write_file):
+    """The pool sends each essay's terms encoded; a new essay stores them
+    as they came, a changed one (saved through the ORM) decoded: both read
+    back as the terms, never as a string."""
+    from essays import tagging
+    from essays.importer import Importer
+
+    first = "合集\n1、第一篇\n学习心得体会，党员干部学习。\n2、第二篇\n观后感，英雄事迹感人。\n"
+    path = write_file("terms.txt", first)
+    Importer(update_index=False).import_paths([path])
+    changed = first.replace("英雄事迹感人", "志愿者的故事感人")
+    write_file("terms.txt", changed)
+    Importer(update_index=False).import_paths([path])
+    for essay in Essay.objects.filter(source__name="terms.txt"):
+        assert isinstance(essay.terms, dict) and essay.terms
+        assert essay.terms == json.loads(json.dumps(tagging.candidate_terms(essay.title, essay.text)))
