@@ -97,18 +97,24 @@ def test_the_tags_a_plain_reading_of_the_rule_gives(archive):
     assert fast == plain
 
 
-def test_the_same_vocabulary_on_the_bench_corpus(tmp_path, monkeypatch):
+def bench_terms(folder, essays: int) -> dict[int, dict]:
+    """The candidate terms of a bench corpus of ``essays`` essays, by pk."""
     from pathlib import Path
 
     from bench.corpus import write_corpus
     from essays import parsing
 
-    write_corpus(tmp_path, 400, Path(__file__).resolve().parent.parent / "seeds")
+    write_corpus(folder, essays, Path(__file__).resolve().parent.parent / "seeds")
     docs = {}
-    for path in sorted(tmp_path.rglob("*.txt")):
+    for path in sorted(folder.rglob("*.txt")):
         text, _ = parsing.decode(path.read_bytes())
         for essay in parsing.parse(text, fallback_title=path.stem).essays:
             docs[len(docs) + 1] = tagging.candidate_terms(essay.title, essay.text)
+    return docs
+
+
+def test_the_same_vocabulary_on_the_bench_corpus(tmp_path, monkeypatch):
+    docs = bench_terms(tmp_path, 400)
     readable = {pk for pk in docs if pk % 7}
     fast = tagging.build_vocabulary(copy.deepcopy(docs), readable)
     monkeypatch.setattr(
@@ -125,17 +131,7 @@ def test_a_vocabulary_built_twice_indexes_the_terms_holders_once(tmp_path, monke
     """_build runs again when filling up added terms past the cap; the
     index of which essays hold each term (2.4 million entries at 20,000
     essays) does not depend on the cap and is made once."""
-    from pathlib import Path
-
-    from bench.corpus import write_corpus
-    from essays import parsing
-
-    write_corpus(tmp_path, 200, Path(__file__).resolve().parent.parent / "seeds")
-    docs = {}
-    for path in sorted(tmp_path.rglob("*.txt")):
-        text, _ = parsing.decode(path.read_bytes())
-        for essay in parsing.parse(text, fallback_title=path.stem).essays:
-            docs[len(docs) + 1] = tagging.candidate_terms(essay.title, essay.text)
+    docs = bench_terms(tmp_path, 200)
     builds, indexes = [], []
     build, index = tagging._build, tagging._term_holders
     monkeypatch.setattr(tagging, "_build", lambda *args, **kwargs: builds.append(1) or build(*args, **kwargs))
