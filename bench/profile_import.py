@@ -35,6 +35,14 @@ RATE = 100  # samples a second
 # first, names the phase); worker processes are forked from it, so their
 # stacks begin with the frame that started their pool and are placed alike.
 PHASE_FRAMES = (
+    # The index's documents, whenever they are made: the pool is forked when
+    # the files are stored and makes tokens ahead while the vocabulary is
+    # built, then documents while the tags are written (essays.search.pooled).
+    ("_pretokenize", "index"),
+    ("_documents", "index"),
+    ("IndexFeed.pretokenize_until", "index"),
+    ("IndexFeed.add", "index"),
+    ("IndexFeed.close", "index"),
     ("Importer._update_index", "index"),
     ("retag", "tags"),
     ("Importer._import_files", "store"),

@@ -198,12 +198,30 @@ class PhaseCost:
 
 
 def _children_cpu() -> float:
+    """CPU seconds of this process's children: those that ended, and those
+    still running (a pool that outlives a phase: the index's, forked before
+    the tags are made, ends with the index)."""
     try:
         import resource
     except ImportError:  # pragma: no cover - not on Windows
         return 0.0
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime + sum(map(_running_cpu, multiprocessing.active_children()))
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _running_cpu(process) -> float:
+    """A running child's CPU seconds so far, from /proc (0 elsewhere)."""
+    try:
+        with open(f"/proc/{process.pid}/stat", "rb") as stat:
+            # After the command's closing parenthesis: state, then fields 4 on;
+            # utime and stime are fields 14 and 15.
+            fields = stat.read().rpartition(b")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 @dataclass
@@ -470,38 +488,65 @@ class Importer:
     def finish(self, report: ImportReport) -> None:
         """Tag what was imported from the archive's vocabulary, then bring
         the planner's statistics and the search index up to date; the index
-        is then checked against the database as a whole."""
-        if self.to_tag:
-            from essays.search.sync import deferred
+        is then checked against the database as a whole.
 
-            with deferred(), report.phase("tags"):
-                # A few essays into a large archive: tagged from the vocabulary
-                # the last full build remembered (`manage.py retag` rebuilds it).
-                vocab = retagging.tags_from_remembered(self.to_tag)
-                tagged = retagging.retag(only=self.to_tag, with_figures=False, import_started=self.started, vocab=vocab)
-            self.touched |= tagged.changed
-            self.to_tag.clear()
-        if self.touched or self._indexed_any:
-            refresh_planner_statistics()
+        With enough essays to index, their documents are made in a pool
+        (essays.search.pooled) from the start: while the vocabulary is
+        built in a process of its own, the pool makes the texts' tokens
+        ahead; while the tags are written, chunk by chunk, it makes those
+        essays' documents, and this process writes them into the index."""
+        from essays.search.pooled import IndexFeed
+        from essays.search.sync import deferred
+
+        feed = None
         if self.update_index:
-            # The vocabulary's build freed what it held, and the texts compared
-            # for near copies (1,024 of them with their characters counted:
-            # 45 MB) are done with; hand it back before the index batches (and
-            # the pool forked for their documents) need it.
+            # The texts compared for near copies (1,024 of them with their
+            # characters counted: 45 MB) are done with: hand them back
+            # before the pool is forked.
             textutil.forget_compared_texts()
             release_freed_memory()
+            to_index = self.touched | self.to_tag
+            workers = self._pool_size(len(to_index), POOL_MIN_ESSAYS, beside_writer=0)
+            if workers:
+                feed = IndexFeed(to_index, workers).open()
+        try:
+            if self.to_tag:
+                with deferred(), report.phase("tags"):
+                    # A few essays into a large archive: tagged from the vocabulary
+                    # the last full build remembered (`manage.py retag` rebuilds it).
+                    vocab = retagging.tags_from_remembered(self.to_tag)
+                    tagged = retagging.retag(
+                        only=self.to_tag,
+                        with_figures=False,
+                        import_started=self.started,
+                        vocab=vocab,
+                        meanwhile=feed.pretokenize_until if feed else None,
+                        written=feed.written if feed else None,
+                    )
+                self.touched |= tagged.changed
+                self.to_tag.clear()
+                del vocab, tagged  # the vocabulary's memory, before the index's
+                release_freed_memory()
+            if self.touched or self._indexed_any:
+                refresh_planner_statistics()
+        except BaseException as exc:
+            if feed is not None:
+                feed.close(error=exc)
+            raise
+        if self.update_index:
             with report.phase("index"):
-                self._update_index(report, repair_all=True)
+                self._update_index(report, feed, repair_all=True)
 
-    def _update_index(self, report: ImportReport, repair_all: bool = False) -> None:
+    def _update_index(self, report: ImportReport, feed=None, repair_all: bool = False) -> None:
         from essays.search.sync import repair, update_essays
 
         self._indexed_any = True
         try:
-            if self.touched:
-                update_essays(
-                    self.touched, workers=self._pool_size(len(self.touched), POOL_MIN_ESSAYS, beside_writer=0)
-                )
+            if feed is not None:
+                feed.add(self.touched)
+                feed.close()
+            elif self.touched:
+                update_essays(self.touched)
             # And whatever an earlier run left out: an import killed after
             # storing some files never indexed their essays, and its re-run
             # finds those files unchanged.
@@ -510,6 +555,8 @@ class Importer:
         except Exception as exc:  # the database is right; the index can be rebuilt
             logger.exception("search index update failed")
             report.index_error = f"search index not updated ({type(exc).__name__}: {exc}); run ensure_search_index"
+            if feed is not None:
+                feed.close(error=exc)
         self.touched.clear()
 
     # -- storing -------------------------------------------------------------

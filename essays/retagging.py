@@ -12,6 +12,7 @@ records the new automatic tags.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ from essays.models import (
     TagVocabulary,
     record_history_many,
 )
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -97,31 +100,117 @@ def essay_terms(essay: Essay) -> dict:
     return essay.terms
 
 
-def vocabulary() -> tagging.Vocabulary:
+def vocabulary(meanwhile=None) -> tagging.Vocabulary:
     """The archive's vocabulary from every essay's stored terms (texts are
     read only for essays that have none yet). The same words of all essays,
     and the same (uses, kind) pairs, are held once (each is a new object in
-    each essay's decoded JSON): 100,000 essays of about 110 terms each."""
+    each essay's decoded JSON): 100,000 essays of about 110 terms each.
+
+    ``meanwhile(done)``: work for this process while the vocabulary is
+    built in a forked one (an import makes search tokens), given a function
+    that says when the vocabulary is ready; it returns when ``done()`` is
+    true or it has nothing left to do."""
+    docs, readable = _stored_terms()
+    if meanwhile is None:
+        return tagging.build_vocabulary(docs, readable, consume=True)
+    building = _start_building(docs, readable)
+    del docs, readable  # the forked process has them; this one lets them go
+    return _built_beside(building, meanwhile)
+
+
+def _stored_terms() -> tuple[dict[int, dict], set[int]]:
     words: dict = {}
     docs: dict[int, dict] = {}
     missing: list[int] = []
-    for pk, terms in Essay.objects.values_list("pk", "terms").iterator(chunk_size=2000):
-        if not terms:
-            missing.append(pk)
-            docs[pk] = {}  # filled below, in the same order
-            continue
-        docs[pk] = {
-            words.setdefault(w, w): words.setdefault((uses, kind), (uses, words.setdefault(kind, kind)))
-            for w, (uses, kind) in terms.items()
-        }
+    # The statement the ORM makes (the archive's order, which the vocabulary's
+    # sums follow), its JSON decoded here: Django's converters, value by
+    # value, took a fifth of the reading.
+    loads = json.JSONDecoder().decode
+    sql, params = Essay.objects.values_list("pk", "terms").query.get_compiler(connection.alias).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(2000):
+            for pk, stored in rows:
+                terms = (loads(stored) if isinstance(stored, str) else stored) if stored is not None else None
+                if not terms:
+                    missing.append(pk)
+                    docs[pk] = {}  # filled below, in the same order
+                    continue
+                docs[pk] = {
+                    words.setdefault(w, w): words.setdefault((uses, kind), (uses, words.setdefault(kind, kind)))
+                    for w, (uses, kind) in terms.items()
+                }
     for start in range(0, len(missing), 500):
         for essay in Essay.objects.filter(pk__in=missing[start : start + 500]).only("pk", "title", "text", "terms"):
             docs[essay.pk] = essay_terms(essay)
     readable = set(Essay.objects.readable().values_list("pk", flat=True))
+    return docs, readable
+
+
+# What the forked process builds from (set just before the fork, so the
+# terms reach it without being pickled).
+_BUILDING: tuple | None = None
+
+
+def _build_in_child(sender) -> None:
+    try:
+        docs, readable = _BUILDING
+        sender.send(("built", tagging.build_vocabulary(docs, readable, consume=True)))
+    except BaseException as exc:  # said to the parent, which builds it itself
+        sender.send(("failed", f"{type(exc).__name__}: {exc}"))
+    finally:
+        sender.close()
+
+
+def _start_building(docs, readable):
+    """A forked process building the vocabulary of ``docs``: the terms reach
+    it by the fork and only the vocabulary comes back (pickled: some 10 MB
+    at 100,000 essays). Returns (the process, the end its answer comes from)."""
+    import multiprocessing
+
+    global _BUILDING
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    _BUILDING = (docs, readable)
+    try:
+        child = context.Process(target=_build_in_child, args=(sender,), name="wenji-vocabulary")
+        child.start()
+    finally:
+        _BUILDING = None
+        sender.close()
+    return child, receiver
+
+
+def _built_beside(building, meanwhile) -> tagging.Vocabulary:
+    """The vocabulary the forked process built, this process having run
+    ``meanwhile`` in the meantime. Should that process fail, the vocabulary
+    is built here."""
+    child, receiver = building
+    try:
+        meanwhile(receiver.poll)
+        outcome, value = receiver.recv()
+    except EOFError:  # the process died (killed, out of memory)
+        child.join()
+        outcome, value = "failed", f"the process building it ended with exit code {child.exitcode}"
+    finally:
+        receiver.close()
+        child.join()
+    if outcome == "built":
+        return value
+    logger.warning("tag vocabulary built in this process: %s", value)
+    docs, readable = _stored_terms()
     return tagging.build_vocabulary(docs, readable, consume=True)
 
 
-def retag(only=None, dry_run: bool = False, with_figures: bool = True, import_started=None, vocab=None) -> RetagReport:
+def retag(
+    only=None,
+    dry_run: bool = False,
+    with_figures: bool = True,
+    import_started=None,
+    vocab=None,
+    meanwhile=None,
+    written=None,
+) -> RetagReport:
     """Recompute the automatic tags of every essay (or of the pks in
     ``only``), leaving the curator's tags alone. With ``dry_run`` nothing is
     written; the report says what would change. Without ``with_figures``
@@ -135,10 +224,13 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True, import_st
 
     ``vocab``: a vocabulary whose ``assigned`` already holds the tags of the
     essays in ``only`` (``tags_from_remembered``); the archive's is then
-    neither built nor remembered again."""
+    neither built nor remembered again. ``meanwhile``: what this process
+    does while the vocabulary is built beside it (``vocabulary``).
+    ``written(pks)``: told of each chunk of essays whose tags were just
+    written, in the still open transaction (an import indexes them then)."""
     built_here = vocab is None
     if built_here:
-        vocab = vocabulary()
+        vocab = vocabulary(meanwhile)
     before = figures() if with_figures else Figures()
     chosen = Essay.objects.all() if only is None else Essay.objects.filter(pk__in=list(only))
     pks = list(chosen.values_list("pk", flat=True))  # in the archive's order, as reported
@@ -206,6 +298,8 @@ def retag(only=None, dry_run: bool = False, with_figures: bool = True, import_st
             # essay; bulk writes send no signals, so the search index and the
             # content version are told below.
             _add_tag_rows(added)
+            if written is not None:
+                written([pk for pk, *_rest in chunk])
         record_tag_versions(retagged, import_started)
         if retagged:
             from essays import freshness

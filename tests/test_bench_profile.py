@@ -63,3 +63,25 @@ def test_the_report_gives_each_phase_and_process_its_shares():
     assert "## tags: importing process" in text
     assert "## setup" not in text  # before the import was timed
     assert "## index: importing process (0.1 busy seconds" in text
+
+
+def test_the_index_pool_counts_as_index_whenever_it_works():
+    """The index's pool is forked before the tags are made: tokens made
+    ahead, and documents made while tags are written, are the index's work;
+    the vocabulary's own process is the tags'."""
+    feed = "Importer.finish (essays/importer.py:480);IndexFeed.open (essays/search/pooled.py:160)"
+    retag = "Importer.finish (essays/importer.py:480);retag (essays/retagging.py:170)"
+    samples = [
+        f"{WORKER};{feed};worker (multiprocessing/pool.py:125);_pretokenize (essays/search/pooled.py:120) 30",
+        f"{WORKER};{feed};worker (multiprocessing/pool.py:125);_documents (essays/search/pooled.py:125) 40",
+        f"{MAIN};{retag};IndexFeed.written (essays/search/pooled.py:260);IndexFeed.add (essays/search/pooled.py:270) 7",
+        f"{MAIN};{retag};vocabulary (essays/retagging.py:110);IndexFeed.pretokenize_until (essays/search/pooled.py:210) 3",
+        f"{WORKER};{retag};vocabulary (essays/retagging.py:110);_start_building (essays/retagging.py:150);_build_in_child (essays/retagging.py:140) 50",
+        f"{MAIN};{retag};_stamp (essays/retagging.py:300) 9",
+    ]
+    assert dict(aggregate(samples).samples) == {
+        ("index", "pool workers"): 70,
+        ("index", "importing process"): 10,
+        ("tags", "pool workers"): 50,
+        ("tags", "importing process"): 9,
+    }

@@ -3,6 +3,7 @@ process gives, and the texts are segmented in the pool, never in the process
 writing the database and the index."""
 
 import re
+import time
 
 import pytest
 
@@ -145,7 +146,7 @@ def test_files_are_read_beside_the_writer_and_index_tokens_on_every_core(search_
     writing the index leaves it waiting for tokens, so they are made on
     every core."""
     from essays import importer
-    from essays.search import sync
+    from essays.search import pooled
 
     monkeypatch.setattr(importer.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(importer, "POOL_MIN_FILES", 1)
@@ -157,14 +158,14 @@ def test_files_are_read_beside_the_writer_and_index_tokens_on_every_core(search_
         pools.append(("files", workers))
         return original_import_files(self, files, workers)
 
-    original_update = sync.update_essays
+    original_open = pooled.IndexFeed.open
 
-    def update_essays(pks, workers=0, **kwargs):
-        pools.append(("index", workers))
-        return original_update(pks, workers=workers, **kwargs)
+    def open_feed(self):
+        pools.append(("index", self.workers))
+        return original_open(self)
 
     monkeypatch.setattr(importer.Importer, "_import_files", import_files)
-    monkeypatch.setattr(sync, "update_essays", update_essays)
+    monkeypatch.setattr(pooled.IndexFeed, "open", open_feed)
     report = Importer(update_index=True).import_paths([SEEDS])
     assert not report.failed and not report.index_error
     assert pools[:2] == [("files", 1), ("index", 2)]
@@ -179,9 +180,10 @@ def test_the_report_says_what_each_phase_cost(search_index):
     report = Importer(update_index=True, workers=2).import_paths([SEEDS])
     assert list(report.phases) == ["store", "tags", "index"]
     assert all(cost.seconds > 0 and cost.cpu > 0 for cost in report.phases.values())
-    # The files and the index tokens are worked on in pools; the tags here.
+    # The files and the index tokens are worked on in pools, the vocabulary
+    # in a process of its own (counted in the tags phase, when it ends).
     assert report.phases["store"].workers_cpu > 0 and report.phases["index"].workers_cpu > 0
-    assert report.phases["tags"].workers_cpu == 0
+    assert report.phases["tags"].workers_cpu > 0
     assert "store " in report.costs_line() and "s in workers" in report.costs_line()
 
 
@@ -193,3 +195,32 @@ def test_import_seeds_prints_the_phases_when_asked(search_index):
     out = io.StringIO()
     call_command("import_seeds", str(SEEDS), "--no-progress", verbosity=2, stdout=out)
     assert re.search(r"^time: store [\d.]+ s \(CPU [\d.]+ s here", out.getvalue(), re.M), out.getvalue()
+
+
+def _burn_then_wait(started, release):
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    started.set()
+    release.wait(10)
+
+
+def test_a_phase_counts_the_cpu_of_children_still_running():
+    """The index's pool is forked before the tags are made and ends with
+    the index: the tags phase still counts what its workers did."""
+    import multiprocessing
+
+    from essays.importer import _children_cpu
+
+    context = multiprocessing.get_context("fork")
+    started, release = context.Event(), context.Event()
+    before = _children_cpu()
+    child = context.Process(target=_burn_then_wait, args=(started, release))
+    child.start()
+    try:
+        assert started.wait(10)
+        assert _children_cpu() - before >= 0.2
+    finally:
+        release.set()
+        child.join()
+    assert _children_cpu() - before >= 0.2  # and once it ended

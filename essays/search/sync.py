@@ -31,66 +31,36 @@ def _index(using="default"):
 def update_essays(pks, using="default", batch_size=500, workers: int = 0) -> None:
     """Index the readable essays among ``pks``; remove the others. With
     ``workers`` (1 or more), the titles' and texts' tokens are made in a pool
-    of that many processes, a batch ahead of the one being written (the
-    CPU-bound part of indexing, in pure Python), and the batches are larger."""
+    of that many processes (essays.search.pooled: the CPU-bound part of
+    indexing, in pure Python), and the batches are larger."""
     pks = sorted(set(pks))
     if not pks:
+        return
+    if workers >= 1:
+        from essays.search.pooled import IndexFeed
+
+        with IndexFeed(pks, workers, using=using):
+            pass  # the feed indexes whatever is left when its block ends
         return
     index = _index(using)
     backend = connections[using].get_backend()
     readable = set(Essay.objects.readable().filter(pk__in=pks).values_list("pk", flat=True))
     chunks = []
-    size = max(batch_size, POOL_BATCH) if workers >= 1 else batch_size
-    for start in range(0, len(pks), size):
-        chunk = [pk for pk in pks[start : start + size] if pk in readable]
+    for start in range(0, len(pks), batch_size):
+        chunk = [pk for pk in pks[start : start + batch_size] if pk in readable]
         if chunk:
             chunks.append(chunk)
     # The embedded engine writes every batch with one writer and commits
     # once (per WRITER_SPAN documents), not once per batch.
     with backend.writing() if hasattr(backend, "writing") else nullcontext():
-        if workers >= 1 and chunks:
-            _update_pooled(index, backend, using, chunks, workers)
-        else:
-            for chunk in chunks:
-                backend.update(index, index.index_queryset(using).filter(pk__in=chunk))
+        for chunk in chunks:
+            backend.update(index, index.index_queryset(using).filter(pk__in=chunk))
         gone = [f"essays.essay.{pk}" for pk in pks if pk not in readable]
         if hasattr(backend, "remove_many"):
             backend.remove_many(gone)
         else:
             for identifier in gone:
                 backend.remove(identifier)
-
-
-# Essays per index write when the tokens are made in a pool. Two batches
-# are in memory at once (tokens of 1,000 essays: about 40 MB); 2,000 took
-# 37 MB more at its peak and wrote no faster (5,000 bench essays).
-POOL_BATCH = 1000
-
-
-def _document(row):
-    """In a pool worker (no database): the essay's document, as
-    EssayIndex.full_prepare makes it (the segmenting is most of the work)."""
-    return row.pk, _index().full_prepare(row)
-
-
-def _update_pooled(index, backend, using, chunks, workers) -> None:
-    import multiprocessing
-
-    def write(rows, made) -> None:
-        with index.prepared(dict(made.get())):
-            backend.update(index, rows)
-
-    # Forked: the workers never touch the database. This process reads a
-    # batch ahead while the workers make the last one's documents.
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        waiting = None
-        for chunk in chunks:
-            rows = index.rows(chunk)
-            made = pool.map_async(_document, rows, chunksize=20)
-            if waiting is not None:
-                write(*waiting)
-            waiting = (rows, made)
-        write(*waiting)
 
 
 # -- repairing what a crash left behind ----------------------------------------------

@@ -1,0 +1,327 @@
+"""Search documents made in a pool of processes while this process goes on
+with other work: an import's index (``IndexFeed``).
+
+Making an essay's tokens (segmenting, bigrams) is most of indexing's work,
+in pure Python, so it runs in forked workers; this process reads the rows
+and writes what the workers made. An import keeps the workers busy through
+the two stretches when it has one core's work of its own:
+
+- while the tag vocabulary is built (in a process of its own,
+  ``essays.retagging.vocabulary``), the workers make the title's and the
+  text's tokens ahead (``pretokenize_until``): they do not depend on the
+  tags. They are kept in a scratch SQLite file (``TokenSpill``), not in
+  memory: at 100,000 essays they would take about 1.3 GB;
+- while the tags are written, essay by essay in chunks (``add`` after each
+  chunk), the workers make those essays' documents, whose tags and section
+  are all that is left to segment.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections import deque
+from contextlib import nullcontext
+from pathlib import Path
+
+from django.conf import settings
+from haystack import connections
+
+from essays.models import Essay
+from essays.search import tokens
+
+logger = logging.getLogger(__name__)
+
+# Essays per batch handed to a worker. Two batches are in memory at once
+# (tokens of 1,000 essays: about 40 MB); 2,000 took 37 MB more at its peak
+# and wrote no faster (5,000 bench essays).
+POOL_BATCH = 1000
+# Batches in the workers' hands before this process waits for the oldest.
+IN_FLIGHT = 2
+# Essays whose tokens one worker makes ahead in one go (about a second's work).
+PRETOKENIZE_BATCH = 500
+
+
+def _index(using="default"):
+    return connections[using].get_unified_index().get_index(Essay)
+
+
+def _digest(title: str, text: str) -> int:
+    """What a spilled row was made from: forked workers share the parent's
+    hash seed, so every worker of one feed gives the same number."""
+    return hash((title, text))
+
+
+class TokenSpill:
+    """Title and text tokens made ahead, by primary key, in a scratch SQLite
+    file that one worker writes at a time and the others read once writing
+    is over. A row is used only if the essay's title and text are still
+    what it was made from."""
+
+    COLUMNS = ("title_words", "title_grams", "title_chars", "body_words", "body_grams", "body_chars")
+
+    def __init__(self, path: Path):
+        self.path = path  # all a job carries to a worker
+
+    def _open(self) -> sqlite3.Connection:
+        """This process's connection to the file, opened once (a worker
+        takes many jobs)."""
+        key = (os.getpid(), str(self.path))
+        connection = _SPILL_CONNECTIONS.get(key)
+        if connection is None:
+            connection = _SPILL_CONNECTIONS[key] = sqlite3.connect(self.path, timeout=60)
+            # Scratch data: nothing to recover after a crash.
+            connection.execute("PRAGMA journal_mode = OFF")
+            connection.execute("PRAGMA synchronous = OFF")
+            columns = ", ".join(f"{name} TEXT" for name in self.COLUMNS)
+            connection.execute(f"CREATE TABLE IF NOT EXISTS made (pk INTEGER PRIMARY KEY, digest INTEGER, {columns})")
+        return connection
+
+    def write(self, essays) -> int:
+        """Make and keep the tokens of ``essays`` ((pk, title, text) each)."""
+        rows = []
+        for pk, title, text in essays:
+            title_tokens, body_tokens = tokens.index_tokens(title), tokens.index_tokens(text)
+            rows.append((pk, _digest(title, text), *_fields(title_tokens), *_fields(body_tokens)))
+        connection = self._open()
+        with connection:
+            connection.executemany(f"INSERT OR REPLACE INTO made VALUES ({', '.join('?' * 8)})", rows)
+        return len(rows)
+
+    def read(self, essays) -> dict[int, tuple[tokens.Tokens, tokens.Tokens]]:
+        """{pk: (title tokens, text tokens)} for those of ``essays`` (rows
+        with pk, title and text) made ahead from the same title and text."""
+        by_pk = {essay.pk: essay for essay in essays}
+        if not by_pk or not self.path.exists():
+            return {}
+        found = {}
+        query = f"SELECT pk, digest, {', '.join(self.COLUMNS)} FROM made WHERE pk IN ({', '.join('?' * len(by_pk))})"
+        for pk, digest, *fields in self._open().execute(query, list(by_pk)):
+            essay = by_pk[pk]
+            if digest == _digest(essay.title, essay.text):
+                found[pk] = (tokens.Tokens(*fields[:3]), tokens.Tokens(*fields[3:]))
+        return found
+
+
+_SPILL_CONNECTIONS: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
+def _fields(made: tokens.Tokens) -> tuple[str, str, str]:
+    return made.words, made.grams, made.chars
+
+
+# -- in a worker (forked: no database) -------------------------------------------------
+
+
+def _pretokenize(job) -> int:
+    spill, essays = job
+    return spill.write(essays)
+
+
+def _documents(job) -> list:
+    """The documents of ``rows``, as EssayIndex.full_prepare makes them, with
+    the title's and the text's tokens made ahead where the spill has them."""
+    spill, rows = job
+    index = _index()
+    made = spill.read(rows) if spill is not None else {}
+    with index.tokens_made(made):
+        return [(row.pk, index.full_prepare(row)) for row in rows]
+
+
+# -- in the process writing the index ----------------------------------------------------
+
+
+class IndexFeed:
+    """Index (or remove) essays in batches whose documents a pool of
+    ``workers`` processes makes, this process writing them into the engine:
+    ``add`` as essays are ready, and at ``close`` those of ``pks`` not added
+    yet. Essays no longer readable are removed from the index. Used as a
+    context manager, or opened and closed by hand (an import does: its
+    tags are written in between)."""
+
+    def __init__(self, pks, workers: int, using: str = "default", spill_dir: Path | None = None):
+        self.using = using
+        self.workers = workers
+        self.pending = sorted(set(pks))  # to index by the end, in pk order
+        self._added: set[int] = set()
+        self._spill_dir = spill_dir
+        self._spill: TokenSpill | None = None
+        self._spilled: set[int] = set()
+        self._ahead: deque = deque()  # pretokenizing batches in the workers' hands
+        self._waiting: deque = deque()  # (rows, documents to come), oldest first
+        self._gone: list[int] = []
+        self.pool = None
+        self._writing = None
+        self.failed: Exception | None = None  # what stopped ``written`` or ``pretokenize_until``
+
+    def open(self) -> IndexFeed:
+        self.index = _index(self.using)
+        self.backend = connections[self.using].get_backend()
+        # The embedded engine writes every batch with one writer and commits
+        # once (per WRITER_SPAN documents), not once per batch.
+        self._writing = self.backend.writing() if hasattr(self.backend, "writing") else nullcontext()
+        self._writing.__enter__()
+        # Forked now, before this process reads a vocabulary's worth of
+        # terms: the workers never touch the database.
+        self.pool = multiprocessing.get_context("fork").Pool(self.workers)
+        return self
+
+    def close(self, error: BaseException | None = None) -> None:
+        """Index what is left and commit; with ``error`` (the work around the
+        feed failed), drop what was not committed yet instead. Raises what
+        stopped ``written`` or ``pretokenize_until``, if anything did."""
+        if self.pool is None:
+            return
+        failure = error or self.failed
+        try:
+            if failure is None:
+                self.add(self.pending)
+                self._write_waiting(until=0)
+                self._remove_gone()
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            pool, self.pool = self.pool, None
+            if failure is None:
+                pool.close()
+            else:
+                pool.terminate()
+            pool.join()
+            if self._spill is not None:
+                shutil.rmtree(self._spill.path.parent, ignore_errors=True)
+            writing, self._writing = self._writing, None
+            if failure is None:
+                writing.__exit__(None, None, None)
+            else:
+                writing.__exit__(type(failure), failure, failure.__traceback__)
+        if error is None and self.failed is not None:
+            raise self.failed
+
+    def __enter__(self):
+        return self.open()
+
+    def __exit__(self, kind, error, trace):
+        self.close(error)
+        return False
+
+    # -- tokens made ahead ------------------------------------------------------
+
+    def pretokenize_until(self, done) -> int:
+        """Have the workers make the title and text tokens of the essays still
+        to index, a batch at a time, until ``done()`` says to stop (the
+        vocabulary is built); they are kept for ``add``. Returns how many
+        essays were handed out."""
+        if self.failed is not None:
+            return 0
+        try:
+            if self._spill is None:
+                self._spill_dir = self._spill_dir or Path(settings.VAR_DIR) / "tmp"
+                self._spill_dir.mkdir(parents=True, exist_ok=True)
+                folder = Path(tempfile.mkdtemp(prefix="index-tokens-", dir=self._spill_dir))
+                self._spill = TokenSpill(folder / "tokens.sqlite3")
+            return self._pretokenize_until(done)
+        except Exception as exc:  # the vocabulary goes on; close() says it
+            logger.exception("search tokens not made ahead")
+            self.failed = exc
+            return 0
+
+    def _pretokenize_until(self, done) -> int:
+        queue = iter([pk for pk in self.pending if pk not in self._spilled])
+
+        def next_batch():
+            batch = [pk for _n, pk in zip(range(PRETOKENIZE_BATCH), queue, strict=False)]
+            self._spilled.update(batch)
+            readable = Essay.objects.readable().filter(pk__in=batch).order_by("pk")
+            return list(readable.values_list("pk", "title", "text")) if batch else None
+
+        # One batch in a worker's hands at a time (the vocabulary's process
+        # needs the other core), the next one read meanwhile.
+        handed = 0
+        upcoming = next_batch()
+        while upcoming is not None and not done():
+            if self._ahead and not self._ahead[-1].ready():
+                self._ahead[-1].wait(0.05)
+                continue
+            while self._ahead:
+                self._ahead.popleft().get()  # raise what a worker raised
+            handed += len(upcoming)
+            self._ahead.append(self.pool.apply_async(_pretokenize, ((self._spill, upcoming),)))
+            upcoming = next_batch()
+        # The vocabulary is ready, and this process now reads each essay's
+        # tags to plan the new ones: a batch more for each idle worker.
+        while upcoming is not None and sum(not made.ready() for made in self._ahead) < self.workers:
+            handed += len(upcoming)
+            self._ahead.append(self.pool.apply_async(_pretokenize, ((self._spill, upcoming),)))
+            upcoming = next_batch() if sum(not made.ready() for made in self._ahead) < self.workers else None
+        if upcoming:  # read, not handed out: made with the documents
+            self._spilled.difference_update(pk for pk, _title, _text in upcoming)
+        return handed
+
+    def _finish_pretokenizing(self) -> None:
+        """The spill is read once nobody writes it."""
+        while self._ahead:
+            self._ahead.popleft().get()
+
+    # -- documents --------------------------------------------------------------
+
+    def written(self, pks) -> None:
+        """``add``, for work that must go on if indexing fails (an import's
+        tags, written in the transaction this is called in): the first error
+        stops the feed, and ``close`` raises it."""
+        if self.failed is None:
+            try:
+                self.add(pks)
+            except Exception as exc:
+                logger.exception("search documents not made")
+                self.failed = exc
+
+    def add(self, pks) -> None:
+        """Index these essays now (those still pending): their rows are read
+        here, as the database has them in this connection, and their
+        documents made in the workers."""
+        chosen = sorted(set(pks) - self._added)
+        if not chosen:
+            return
+        self._added.update(chosen)
+        self.pending = [pk for pk in self.pending if pk not in self._added]
+        self._finish_pretokenizing()
+        for start in range(0, len(chosen), POOL_BATCH):
+            batch = chosen[start : start + POOL_BATCH]
+            rows = self.index.rows(batch)
+            readable = {row.pk for row in rows}
+            self._gone.extend(pk for pk in batch if pk not in readable)
+            if rows:
+                spill = self._spill if self._spilled.intersection(readable) else None
+                self._waiting.append((rows, self.pool.map_async(_documents, _jobs(spill, rows), chunksize=1)))
+            self._write_waiting(until=IN_FLIGHT)
+
+    def _write_waiting(self, until: int) -> None:
+        """Write the oldest batches until ``until`` are left in the workers'
+        hands (those already made first, without waiting)."""
+        while len(self._waiting) > until or (self._waiting and self._waiting[0][1].ready()):
+            rows, made = self._waiting.popleft()
+            documents = dict(document for part in made.get() for document in part)
+            with self.index.prepared(documents):
+                self.backend.update(self.index, rows)
+
+    def _remove_gone(self) -> None:
+        gone = [f"essays.essay.{pk}" for pk in self._gone]
+        self._gone = []
+        if hasattr(self.backend, "remove_many"):
+            self.backend.remove_many(gone)
+        else:
+            for identifier in gone:
+                self.backend.remove(identifier)
+
+
+# Rows per job a worker takes: small enough that both workers share a batch.
+ROWS_PER_JOB = 20
+
+
+def _jobs(spill, rows):
+    return [(spill, rows[start : start + ROWS_PER_JOB]) for start in range(0, len(rows), ROWS_PER_JOB)]
