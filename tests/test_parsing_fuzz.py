@@ -5,6 +5,7 @@ Kept to a few seconds: modest example counts, no deadline."""
 
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -234,3 +235,72 @@ def test_any_file_in_a_known_family_is_cut_into_its_essays(essays, heading, newl
     collection = parse(text)
     assert [e.paragraphs for e in collection.essays] == [p for _, p in essays]
     assert [e.title.split("（")[0] for e in collection.essays] == [t for t, _ in essays]
+
+
+def _decode_as_before(data: bytes):
+    """decode() as it read before the everyday set (every character's
+    category and encodability looked up one by one): the reference."""
+    import codecs
+    import unicodedata
+    from collections import Counter
+
+    from essays.parsing import decoding
+    from essays.parsing.text import clean_controls
+
+    def plausibility(counts):
+        non_ascii = sum(n for ch, n in counts.items() if ord(ch) > 127)
+        if not non_ascii:
+            return 1.0
+        return sum(n for ch, n in counts.items() if ord(ch) > 127 and decoding._is_common_cjk(ch)) / non_ascii
+
+    def checked(text, encoding):
+        counts = Counter(text)
+        unassigned = sum(n for ch, n in counts.items() if unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+        controls = sum(n for ch, n in counts.items() if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
+        if plausibility(counts) < 0.5 or unassigned / len(text) > 0.001:
+            raise ParseError("not Chinese")
+        if controls / len(text) > 0.01:
+            raise ParseError("binary")
+        text = clean_controls(text)
+        if not text:
+            raise ParseError("empty")
+        return text, encoding
+
+    if not data or data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data:
+        return None  # paths this change left alone
+    scored = []
+    for rank, encoding in enumerate(decoding.CANDIDATE_ENCODINGS):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        scored.append((plausibility(Counter(text)), -rank, encoding, text))
+    if not scored:
+        raise ParseError("undecodable")
+    _, _, encoding, text = max(scored, key=lambda candidate: candidate[:2])
+    return checked(text, encoding)
+
+
+@FUZZ
+@given(
+    st.one_of(
+        st.binary(max_size=400),
+        st.builds(
+            lambda text, codec: text.encode(codec, errors="ignore"),
+            st.text(
+                alphabet=st.one_of(st.sampled_from("心得体会學習，。“”\n\t\x07\x1b😀ｱ"), st.characters(codec="utf-8")),
+                max_size=200,
+            ),
+            st.sampled_from(["utf-8", "gb18030", "big5"]),
+        ),
+    )
+)
+def test_decode_decides_as_it_did_character_by_character(data):
+    try:
+        expected = _decode_as_before(data)
+    except ParseError:
+        with pytest.raises(ParseError):
+            decode(data)
+        return
+    if expected is not None:
+        assert decode(data) == expected

@@ -9,8 +9,10 @@ characters it yields.
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 
 from essays.parsing.model import ParseError
@@ -22,7 +24,6 @@ CANDIDATE_ENCODINGS = ("utf-8", "gb18030", "big5")
 MAX_NUL_SHARE = 0.01
 
 
-@lru_cache(maxsize=65536)
 def _is_common_cjk(char: str) -> bool:
     """A character a real Chinese text is made of: one that the national
     character sets of everyday use (GB2312, Big5) can encode. Mis-decoded bytes
@@ -36,26 +37,55 @@ def _is_common_cjk(char: str) -> bool:
     return False
 
 
-def _plausibility(counts: Counter) -> float:
-    non_ascii = sum(n for ch, n in counts.items() if ord(ch) > 127)
-    if not non_ascii:
-        return 1.0
-    common = sum(n for ch, n in counts.items() if ord(ch) > 127 and _is_common_cjk(ch))
-    return common / non_ascii
+@lru_cache(maxsize=1)
+def _common_cjk() -> frozenset[str]:
+    """Every character _is_common_cjk accepts (all in the Basic Multilingual
+    Plane, about 16,000; made once per process, in some 0.2 s)."""
+    return frozenset(ch for ch in map(chr, range(0x80, 0x10000)) if _is_common_cjk(ch))
 
 
-def _control_share(text: str, counts: Counter) -> float:
-    if not text:
-        return 0.0
-    # Each distinct character looked at once (a text has far fewer).
-    controls = sum(n for ch, n in counts.items() if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
-    return controls / len(text)
+@lru_cache(maxsize=1)
+def _common_run() -> re.Pattern:
+    """A pattern for runs of everyday CJK characters, as ranges of code points."""
+    codes = sorted(map(ord, _common_cjk()))
+    ranges, first, last = [], codes[0], codes[0]
+    for code in codes[1:]:
+        if code != last + 1:
+            ranges.append((first, last))
+            first = code
+        last = code
+    ranges.append((first, last))
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+")
 
 
-def _unassigned_share(text: str, counts: Counter) -> float:
-    if not text:
-        return 0.0
-    return sum(n for ch, n in counts.items() if unicodedata.category(ch) in ("Cn", "Co", "Cs")) / len(text)
+@dataclass
+class _Census:
+    """What a candidate decoding's characters are: its length, how many are
+    everyday CJK, and the others counted one by one. A Chinese text is
+    mostly the former, which are never controls nor unassigned; counting
+    every character (Counter) took four fifths of telling encodings apart,
+    a fifth of an import's preparing."""
+
+    length: int
+    common: int
+    rest: Counter
+
+    @classmethod
+    def of(cls, text: str) -> _Census:
+        rest = _common_run().sub("", text)
+        return cls(len(text), len(text) - len(rest), Counter(rest))
+
+    def plausibility(self) -> float:
+        """The share of the non-ASCII characters that are everyday CJK."""
+        non_ascii = self.common + sum(n for ch, n in self.rest.items() if ch > "\x7f")
+        return self.common / non_ascii if non_ascii else 1.0
+
+    def share(self, categories, allowed: str = "") -> float:
+        """The share of the text in these Unicode categories (``allowed`` left out)."""
+        if not self.length:
+            return 0.0
+        found = sum(n for ch, n in self.rest.items() if unicodedata.category(ch) in categories and ch not in allowed)
+        return found / self.length
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -70,10 +100,10 @@ def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             text = data.decode(codec)
         except UnicodeDecodeError:
             continue
-        counts = Counter(text)
-        score = _plausibility(counts)
+        census = _Census.of(text)
+        score = census.plausibility()
         if best is None or score > best[0]:
-            best = (score, text, codec, counts)
+            best = (score, text, codec, census)
     if best is None:
         return None
     try:
@@ -114,21 +144,21 @@ def decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         # Each candidate's characters are counted once, for all the checks.
-        counts = Counter(text)
-        scored.append((_plausibility(counts), -rank, encoding, text, counts))
+        census = _Census.of(text)
+        scored.append((census.plausibility(), -rank, encoding, text, census))
     if not scored:
         raise ParseError("cannot be decoded as UTF-8, UTF-16, GB18030 or Big5 text")
-    _, _, encoding, text, counts = max(scored, key=lambda candidate: candidate[:2])
-    return _checked(text, encoding, counts)
+    _, _, encoding, text, census = max(scored, key=lambda candidate: candidate[:2])
+    return _checked(text, encoding, census)
 
 
-def _checked(text: str, encoding: str, counts: Counter | None = None) -> tuple[str, str]:
+def _checked(text: str, encoding: str, census: _Census | None = None) -> tuple[str, str]:
     # Real Chinese prose is almost all everyday characters; bytes decoded with
     # the wrong codec give rare ones, private-use or unassigned code points.
-    counts = Counter(text) if counts is None else counts
-    if _plausibility(counts) < 0.5 or _unassigned_share(text, counts) > 0.001:
+    census = census or _Census.of(text)
+    if census.plausibility() < 0.5 or census.share(("Cn", "Co", "Cs")) > 0.001:
         raise ParseError(f"does not look like Chinese text in any known encoding (best guess {encoding})")
-    if _control_share(text, counts) > 0.01:
+    if census.share(("Cc",), allowed="\t\n\r\f\v") > 0.01:
         raise ParseError("binary data (control characters), not a text file")
     text = clean_controls(text)
     if not text:
