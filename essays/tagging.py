@@ -107,28 +107,25 @@ def candidate_terms(title: str, text: str, words=None, simplified=None) -> dict[
     already segmented them (title words first, then ``None``, then the
     text's), to save segmenting twice; ``simplified``: (title, text) when
     the caller has already folded them to Simplified."""
-    from essays.textutil import cut, init_jieba, sync_parts_of_speech, term_kind, to_simplified
+    from essays.textutil import TERM_KINDS, cut, init_jieba, sync_parts_of_speech, to_simplified
 
     init_jieba()
     sync_parts_of_speech()
     if words is None:
         title_s, text_s = simplified or (to_simplified(title), to_simplified(text))
         # rjieba: jieba's cuts, 20-50 times faster (essays.textutil.cut).
-        words = [*cut(title_s), None, *cut(text_s)]
-    counts: Counter = Counter()
+        title_words, text_words = cut(title_s), cut(text_s)
+    else:
+        end = words.index(None)  # the title ends here
+        title_words, text_words = words[:end], words[end + 1 :]
+    counts: dict[str, int] = {}
     kinds: dict[str, str] = {}
-    weight = TITLE_WEIGHT
-    for word in words:
-        if word is None:  # the title ends here
-            weight = 1
-            continue
-        # (the word stripped, its kind) or None: filler, or not a term.
-        found = term_kind(word)
-        if found is None:
-            continue
-        word, kind = found
-        counts[word] += weight
-        kinds[word] = kind
+    for weight, part in ((TITLE_WEIGHT, title_words), (1, text_words)):
+        # Each word's verdict, (the word stripped, its kind) or None (filler,
+        # or not a term), looked up in C; only the terms come back here.
+        for word, kind in filter(None, map(TERM_KINDS.__getitem__, part)):
+            counts[word] = counts.get(word, 0) + weight
+            kinds[word] = kind
     return {word: [n, kinds[word]] for word, n in counts.items()}
 
 

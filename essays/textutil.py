@@ -66,20 +66,35 @@ def add_word(word: str, freq: int, tag: str) -> None:
     jieba.add_word(word, freq, tag)
     rjieba.add_word(word, freq, tag)
     # A word's part of speech, and the words of short parts, may have changed.
-    term_kind.cache_clear()
+    TERM_KINDS.clear()
     from essays.search import tokens
 
     tokens._short_tokens.cache_clear()
 
 
-@lru_cache(maxsize=262144)
-def term_kind(word: str):
-    """essays.tagging's verdict on one word (a term and its kind, or None),
-    cached: an essay's words are mostly words other essays used. Callers
-    first call sync_parts_of_speech()."""
-    from essays.tagging import _term_kind
+class _TermKinds(dict):
+    """essays.tagging's verdict on each word (a term and its kind, or None),
+    made on first sight: an essay's words are mostly words other essays
+    used. Looked up through ``map``, an essay's 700 words stay in C (an
+    lru_cache call per word took most of candidate_terms). Callers first
+    call sync_parts_of_speech()."""
 
-    return _term_kind(word)
+    def __missing__(self, word: str):
+        if len(self) >= TERM_KINDS_MAX:
+            self.clear()
+        from essays.tagging import _term_kind
+
+        found = self[word] = _term_kind(word)
+        return found
+
+
+TERM_KINDS_MAX = 262144
+TERM_KINDS = _TermKinds()
+
+
+def term_kind(word: str):
+    """essays.tagging's verdict on one word (TERM_KINDS, one at a time)."""
+    return TERM_KINDS[word]
 
 
 def sync_parts_of_speech() -> None:
@@ -90,7 +105,7 @@ def sync_parts_of_speech() -> None:
     dt = jieba.posseg.dt
     if dt.tokenizer.user_word_tag_tab:
         dt.makesure_userdict_loaded()
-        term_kind.cache_clear()
+        TERM_KINDS.clear()
 
 
 def cut(text: str) -> list[str]:

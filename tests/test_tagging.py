@@ -392,3 +392,34 @@ def test_a_large_import_builds_the_vocabulary_again(imported):
     _stored, queries = import_again()
     assert any("WHERE" not in sql for sql in terms_reads(queries))
     assert TagVocabulary.objects.get().built > remembered.built
+
+
+def _candidate_terms_read_plainly(title: str, text: str) -> dict:
+    """candidate_terms as its rule reads: each word of the title (thrice),
+    then of the text, judged on its own (no verdict kept)."""
+    from essays.textutil import cut, sync_parts_of_speech, to_simplified
+
+    sync_parts_of_speech()
+    counts, kinds = Counter(), {}
+    for weight, words in ((tagging.TITLE_WEIGHT, cut(to_simplified(title))), (1, cut(to_simplified(text)))):
+        for word in words:
+            found = tagging._term_kind(word)
+            if found is not None:
+                counts[found[0]] += weight
+                kinds[found[0]] = found[1]
+    return {word: [n, kinds[word]] for word, n in counts.items()}
+
+
+def test_candidate_terms_are_the_plain_reading_of_the_rule_in_order(imported):
+    """Verdicts are kept per word and looked up in C (essays.textutil.TERM_KINDS):
+    the terms, their counts, kinds and order are those of the plain reading."""
+    for essay in Essay.objects.all()[:40]:
+        made = tagging.candidate_terms(essay.title, essay.text)
+        expected = _candidate_terms_read_plainly(essay.title, essay.text)
+        assert list(made.items()) == list(expected.items())
+    words = ["北京", None, "北京", "疫情", "我们", "张文宏"]
+    assert tagging.candidate_terms("", "", words=words) == {
+        "北京": [4, "place"],
+        "疫情": [1, "term"],
+        "张文宏": [1, "name"],
+    }
