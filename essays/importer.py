@@ -499,12 +499,15 @@ class Importer:
         from essays.search.sync import deferred
 
         feed = None
+        # What finding near copies kept is done with: the texts compared
+        # (1,024 of them with their characters counted: 45 MB) and every
+        # stored essay's sentences (millions at 100,000 essays; made again
+        # if this importer stores more files). Handed back before the
+        # vocabulary is read and the pool and its process are forked.
+        textutil.forget_compared_texts()
+        self._sentence_index = None
+        release_freed_memory()
         if self.update_index:
-            # The texts compared for near copies (1,024 of them with their
-            # characters counted: 45 MB) are done with: hand them back
-            # before the pool is forked.
-            textutil.forget_compared_texts()
-            release_freed_memory()
             to_index = self.touched | self.to_tag
             workers = self._pool_size(len(to_index), POOL_MIN_ESSAYS, beside_writer=0)
             if workers:

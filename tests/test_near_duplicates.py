@@ -204,3 +204,28 @@ def test_saving_after_the_importer_refreshed_hashes_the_text_once(imported, monk
     essay.save()  # a new text: refreshed
     assert hashed == [essay.text]
     assert textutil.unpack_hashes(Essay.objects.get(pk=essay.pk).sentence_hashes) == real(essay.text)
+
+
+def test_an_import_lets_go_of_the_archives_sentences_before_its_tags(tmp_path, monkeypatch, search_index):
+    """Every stored essay's sentences (millions at 100,000 essays) serve the
+    files' storing only: the vocabulary's process and the index's pool are
+    forked without them. The same importer reads them again for more files."""
+    from essays import retagging
+
+    files = corpus()
+    runner = Importer(update_index=False, workers=0)
+    held = []
+    real = retagging.retag
+
+    def retag(*args, **kwargs):
+        held.append(runner._sentence_index)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(retagging, "retag", retag)
+    assert not runner.import_paths([write(tmp_path, "f0.txt", files[0])]).failed
+    assert held == [None]
+    copy = [list(essay) for essay in files[0][:3]]
+    report = runner.import_paths([write(tmp_path, "copy.txt", copy)])
+    assert report.files[0].status == "imported"
+    copies = Essay.objects.filter(source__name="copy.txt")
+    assert copies.count() == 3 and all(essay.duplicate_of_id for essay in copies)
