@@ -40,7 +40,8 @@ PHASE_FRAMES = (
     # built, then documents while the tags are written (essays.search.pooled).
     ("_pretokenize", "index"),
     ("_documents", "index"),
-    ("IndexFeed.pretokenize_until", "index"),
+    ("IndexFeed.keep_busy", "index"),
+    ("IndexFeed.until", "index"),
     ("IndexFeed.add", "index"),
     ("IndexFeed.close", "index"),
     ("Importer._update_index", "index"),

@@ -100,25 +100,28 @@ def essay_terms(essay: Essay) -> dict:
     return essay.terms
 
 
-def vocabulary(meanwhile=None) -> tagging.Vocabulary:
+def vocabulary(beside=None) -> tagging.Vocabulary:
     """The archive's vocabulary from every essay's stored terms (texts are
     read only for essays that have none yet). The same words of all essays,
     and the same (uses, kind) pairs, are held once (each is a new object in
     each essay's decoded JSON): 100,000 essays of about 110 terms each.
 
-    ``meanwhile(done)``: work for this process while the vocabulary is
-    built in a forked one (an import makes search tokens), given a function
-    that says when the vocabulary is ready; it returns when ``done()`` is
-    true or it has nothing left to do."""
-    docs, readable = _stored_terms()
-    if meanwhile is None:
+    ``beside``: work this process keeps going meanwhile (an import's
+    search tokens, essays.search.pooled.IndexFeed): ``beside.keep_busy()``
+    now and then while the terms are read, then ``beside.until(done)``
+    while the vocabulary is built in a forked process, ``done()`` saying
+    when it is ready (``until`` may return earlier)."""
+    docs, readable = _stored_terms(beside.keep_busy if beside is not None else None)
+    if beside is None:
         return tagging.build_vocabulary(docs, readable, consume=True)
     building = _start_building(docs, readable)
     del docs, readable  # the forked process has them; this one lets them go
-    return _built_beside(building, meanwhile)
+    return _built_beside(building, beside.until)
 
 
-def _stored_terms() -> tuple[dict[int, dict], set[int]]:
+def _stored_terms(tick=None) -> tuple[dict[int, dict], set[int]]:
+    """Every essay's terms and the readable essays; ``tick()`` between
+    batches of rows."""
     words: dict = {}
     docs: dict[int, dict] = {}
     missing: list[int] = []
@@ -130,6 +133,8 @@ def _stored_terms() -> tuple[dict[int, dict], set[int]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(2000):
+            if tick is not None:
+                tick()
             for pk, stored in rows:
                 terms = (loads(stored) if isinstance(stored, str) else stored) if stored is not None else None
                 if not terms:
@@ -183,8 +188,8 @@ def _start_building(docs, readable):
 
 def _built_beside(building, meanwhile) -> tagging.Vocabulary:
     """The vocabulary the forked process built, this process having run
-    ``meanwhile`` in the meantime. Should that process fail, the vocabulary
-    is built here."""
+    ``meanwhile(done)`` in the meantime. Should that process fail, the
+    vocabulary is built here."""
     child, receiver = building
     try:
         meanwhile(receiver.poll)
@@ -208,8 +213,7 @@ def retag(
     with_figures: bool = True,
     import_started=None,
     vocab=None,
-    meanwhile=None,
-    written=None,
+    beside=None,
 ) -> RetagReport:
     """Recompute the automatic tags of every essay (or of the pks in
     ``only``), leaving the curator's tags alone. With ``dry_run`` nothing is
@@ -224,13 +228,14 @@ def retag(
 
     ``vocab``: a vocabulary whose ``assigned`` already holds the tags of the
     essays in ``only`` (``tags_from_remembered``); the archive's is then
-    neither built nor remembered again. ``meanwhile``: what this process
-    does while the vocabulary is built beside it (``vocabulary``).
-    ``written(pks)``: told of each chunk of essays whose tags were just
-    written, in the still open transaction (an import indexes them then)."""
+    neither built nor remembered again. ``beside``: work this process keeps
+    going while it reads the terms, builds the vocabulary (``vocabulary``)
+    and plans the tags (``beside.keep_busy()``); told of each chunk of
+    essays whose tags were just written, in the still open transaction
+    (``beside.written(pks)``: an import indexes them then)."""
     built_here = vocab is None
     if built_here:
-        vocab = vocabulary(meanwhile)
+        vocab = vocabulary(beside)
     before = figures() if with_figures else Figures()
     chosen = Essay.objects.all() if only is None else Essay.objects.filter(pk__in=list(only))
     pks = list(chosen.values_list("pk", flat=True))  # in the archive's order, as reported
@@ -243,6 +248,8 @@ def retag(
     updates: list[tuple[int, list[str], list[str], dict[str, int]]] = []
     through = Essay.tags.through.objects
     for start in range(0, len(pks), RETAG_CHUNK):
+        if beside is not None:
+            beside.keep_busy()
         chunk = pks[start : start + RETAG_CHUNK]
         has: dict[int, dict[str, int]] = {}
         for essay_id, tag_id, name in through.filter(essay_id__in=chunk).values_list("essay_id", "tag_id", "tag__name"):
@@ -298,8 +305,8 @@ def retag(
             # essay; bulk writes send no signals, so the search index and the
             # content version are told below.
             _add_tag_rows(added)
-            if written is not None:
-                written([pk for pk, *_rest in chunk])
+            if beside is not None:
+                beside.written([pk for pk, *_rest in chunk])
         record_tag_versions(retagged, import_started)
         if retagged:
             from essays import freshness

@@ -75,7 +75,7 @@ def test_the_index_pool_counts_as_index_whenever_it_works():
         f"{WORKER};{feed};worker (multiprocessing/pool.py:125);_pretokenize (essays/search/pooled.py:120) 30",
         f"{WORKER};{feed};worker (multiprocessing/pool.py:125);_documents (essays/search/pooled.py:125) 40",
         f"{MAIN};{retag};IndexFeed.written (essays/search/pooled.py:260);IndexFeed.add (essays/search/pooled.py:270) 7",
-        f"{MAIN};{retag};vocabulary (essays/retagging.py:110);IndexFeed.pretokenize_until (essays/search/pooled.py:210) 3",
+        f"{MAIN};{retag};vocabulary (essays/retagging.py:110);IndexFeed.until (essays/search/pooled.py:210) 3",
         f"{WORKER};{retag};vocabulary (essays/retagging.py:110);_start_building (essays/retagging.py:150);_build_in_child (essays/retagging.py:140) 50",
         f"{MAIN};{retag};_stamp (essays/retagging.py:300) 9",
     ]

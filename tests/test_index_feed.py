@@ -1,6 +1,6 @@
 """An import keeps both cores busy after its files are stored: the tag
 vocabulary is built in a process of its own while the index's pool makes
-the texts' tokens ahead (essays.search.pooled.IndexFeed.pretokenize_until),
+the texts' tokens ahead (essays.search.pooled.IndexFeed.keep_busy, until),
 and the documents of the essays already tagged are made while the next ones'
 tags are written. Whatever the path, every document is the one the plain
 path makes, and the tags never depend on the index."""
@@ -55,16 +55,37 @@ def _slowly(build, parent: int, seconds: float):
     return slow
 
 
+class Beside:
+    """What retag keeps going beside the vocabulary, doing nothing."""
+
+    def __init__(self, until=None):
+        self.ticks = 0
+        self.until = until or (lambda done: None)
+
+    def keep_busy(self):
+        self.ticks += 1
+
+
+def test_keeping_busy_while_the_terms_are_read_and_the_tags_planned(imported, monkeypatch):
+    beside = Beside()
+    beside.written = lambda pks: None
+    monkeypatch.setattr(retagging, "RETAG_CHUNK", 5)
+    retagging.retag(only=Essay.objects.values_list("pk", flat=True), with_figures=False, beside=beside)
+    chunks = -(-Essay.objects.count() // 5)
+    assert beside.ticks >= 1 + chunks
+
+
 def test_tokens_made_ahead_give_the_documents_made_at_once(imported, search_index, monkeypatch):
     pks = sorted(Essay.objects.readable().values_list("pk", flat=True))
     written = _written_documents(monkeypatch, search_index)
     polls = []
     with pooled.IndexFeed(pks, workers=2) as feed:
-        # Not done until the second look: one batch is made ahead.
-        handed = feed.pretokenize_until(lambda: polls.append(1) or len(polls) > 2)
+        # Not done until the third look: a batch or two are made ahead.
+        feed.until(lambda: polls.append(1) or len(polls) > 2)
         feed._finish_pretokenizing()
         assert feed._spill.path.exists()
         spill = feed._spill.path.parent
+        handed = feed.made_ahead
     assert handed > 0
     assert written == _plain_documents(pks)
     assert not spill.exists()  # the scratch file goes with the feed
@@ -75,7 +96,7 @@ def test_a_text_changed_after_its_tokens_were_made_is_tokenised_again(imported, 
     written = _written_documents(monkeypatch, search_index)
     changed = Essay.objects.get(pk=pks[0])
     with pooled.IndexFeed(pks, workers=2) as feed:
-        feed.pretokenize_until(lambda: False)  # everything, before the change
+        feed.until(lambda: False)  # everything, before the change
         feed._finish_pretokenizing()
         Essay.objects.filter(pk=changed.pk).update(title="独一无二的新标题", text="改过的正文，谁也没见过。")
     assert "独一" in written[changed.pk]["title_grams"].split()
@@ -86,7 +107,7 @@ def test_the_vocabulary_built_beside_is_the_one_built_here(imported, monkeypatch
     here = retagging.vocabulary()
     looks = []
     monkeypatch.setattr(tagging, "build_vocabulary", _slowly(tagging.build_vocabulary, os.getpid(), 0.3))
-    beside = retagging.vocabulary(meanwhile=lambda done: looks.append(done()))
+    beside = retagging.vocabulary(beside=Beside(until=lambda done: looks.append(done())))
     assert looks == [False]  # this process was given the time the other one took
     assert (beside.terms, beside.folded, beside.assigned) == (here.terms, here.folded, here.assigned)
 
@@ -105,7 +126,7 @@ def test_a_vocabulary_process_that_fails_leaves_the_build_to_this_one(imported, 
         return build(*args, **kwargs)
 
     monkeypatch.setattr(tagging, "build_vocabulary", failing)
-    beside = retagging.vocabulary(meanwhile=lambda done: None)
+    beside = retagging.vocabulary(beside=Beside())
     assert (beside.terms, beside.assigned) == (here.terms, here.assigned)
     assert "built in this process" in caplog.text
 
@@ -156,3 +177,18 @@ def test_an_index_that_fails_while_tags_are_written_leaves_the_tags(search_index
     from haystack.query import SearchQuerySet
 
     assert SearchQuerySet().models(Essay).count() == Essay.objects.readable().count()
+
+
+def test_the_feed_hands_freed_memory_back_after_the_batches_it_writes(imported, search_index, monkeypatch):
+    """Documents are unpickled in the pool's result thread (an allocator
+    arena of its own) and freed here: the heap is trimmed as they are
+    written, not left to grow with the import."""
+    pks = sorted(Essay.objects.readable().values_list("pk", flat=True))
+    monkeypatch.setattr(pooled, "POOL_BATCH", 10)
+    monkeypatch.setattr(pooled, "IN_FLIGHT", 0)
+    trimmed = []
+    monkeypatch.setattr(pooled, "release_freed_memory", lambda: trimmed.append(1))
+    with pooled.IndexFeed(pks, workers=2) as feed:
+        for start in range(0, 30, 10):
+            feed.add(pks[start : start + 10])
+    assert len(trimmed) >= 3

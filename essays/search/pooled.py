@@ -6,10 +6,10 @@ in pure Python, so it runs in forked workers; this process reads the rows
 and writes what the workers made. An import keeps the workers busy through
 the two stretches when it has one core's work of its own:
 
-- while the tag vocabulary is built (in a process of its own,
-  ``essays.retagging.vocabulary``), the workers make the title's and the
-  text's tokens ahead (``pretokenize_until``): they do not depend on the
-  tags. They are kept in a scratch SQLite file (``TokenSpill``), not in
+- while the terms are read and the tag vocabulary is built (in a process
+  of its own, ``essays.retagging.vocabulary``), and while the tags are
+  planned, the workers make the title's and the text's tokens ahead
+  (``keep_busy``, ``until``): they do not depend on the tags. They are kept in a scratch SQLite file (``TokenSpill``), not in
   memory: at 100,000 essays they would take about 1.3 GB;
 - while the tags are written, essay by essay in chunks (``add`` after each
   chunk), the workers make those essays' documents, whose tags and section
@@ -31,6 +31,7 @@ from pathlib import Path
 from django.conf import settings
 from haystack import connections
 
+from essays.heap import release_freed_memory
 from essays.models import Essay
 from essays.search import tokens
 
@@ -150,13 +151,16 @@ class IndexFeed:
         self._added: set[int] = set()
         self._spill_dir = spill_dir
         self._spill: TokenSpill | None = None
-        self._spilled: set[int] = set()
+        self._spilled: set[int] = set()  # handed out to be made ahead
+        self._ahead_queue = None  # the essays still to make ahead
+        self._ahead_left = 0
+        self.made_ahead = 0
         self._ahead: deque = deque()  # pretokenizing batches in the workers' hands
         self._waiting: deque = deque()  # (rows, documents to come), oldest first
         self._gone: list[int] = []
         self.pool = None
         self._writing = None
-        self.failed: Exception | None = None  # what stopped ``written`` or ``pretokenize_until``
+        self.failed: Exception | None = None  # what stopped ``written`` or ``keep_busy``
 
     def open(self) -> IndexFeed:
         self.index = _index(self.using)
@@ -173,7 +177,7 @@ class IndexFeed:
     def close(self, error: BaseException | None = None) -> None:
         """Index what is left and commit; with ``error`` (the work around the
         feed failed), drop what was not committed yet instead. Raises what
-        stopped ``written`` or ``pretokenize_until``, if anything did."""
+        stopped ``written`` or ``keep_busy``, if anything did."""
         if self.pool is None:
             return
         failure = error or self.failed
@@ -182,6 +186,7 @@ class IndexFeed:
                 self.add(self.pending)
                 self._write_waiting(until=0)
                 self._remove_gone()
+                self._finish_pretokenizing()  # say what a worker raised
         except BaseException as exc:
             failure = exc
             raise
@@ -211,59 +216,57 @@ class IndexFeed:
 
     # -- tokens made ahead ------------------------------------------------------
 
-    def pretokenize_until(self, done) -> int:
-        """Have the workers make the title and text tokens of the essays still
-        to index, a batch at a time, until ``done()`` says to stop (the
-        vocabulary is built); they are kept for ``add``. Returns how many
-        essays were handed out."""
+    def keep_busy(self, workers: int | None = None) -> None:
+        """Without waiting: hand each idle worker (of ``workers``, all by
+        default) a batch of essays whose title and text tokens it makes
+        ahead and keeps for ``add``. Called while this process reads the
+        terms and plans the tags; it reads each batch's rows itself."""
         if self.failed is not None:
-            return 0
+            return
         try:
-            if self._spill is None:
-                self._spill_dir = self._spill_dir or Path(settings.VAR_DIR) / "tmp"
-                self._spill_dir.mkdir(parents=True, exist_ok=True)
-                folder = Path(tempfile.mkdtemp(prefix="index-tokens-", dir=self._spill_dir))
-                self._spill = TokenSpill(folder / "tokens.sqlite3")
-            return self._pretokenize_until(done)
-        except Exception as exc:  # the vocabulary goes on; close() says it
+            busy = sum(not made.ready() for made in self._ahead)
+            while busy < (workers or self.workers):
+                essays = self._next_ahead()
+                if essays is None:
+                    return
+                self._ahead.append(self.pool.apply_async(_pretokenize, ((self._spill, essays),)))
+                busy += 1
+            while self._ahead and self._ahead[0].ready():
+                self._ahead.popleft().get()  # raise what a worker raised
+        except Exception as exc:  # the tags go on; close() says it
             logger.exception("search tokens not made ahead")
             self.failed = exc
-            return 0
 
-    def _pretokenize_until(self, done) -> int:
-        queue = iter([pk for pk in self.pending if pk not in self._spilled])
+    def until(self, done) -> None:
+        """Keep one worker making tokens ahead until ``done()`` (the
+        vocabulary, built in a process of its own that needs the other core)."""
+        while not done() and self.failed is None:
+            self.keep_busy(workers=1)
+            running = [made for made in self._ahead if not made.ready()]
+            if not running:
+                return  # nothing left to make ahead
+            running[-1].wait(0.05)
 
-        def next_batch():
-            batch = [pk for _n, pk in zip(range(PRETOKENIZE_BATCH), queue, strict=False)]
-            self._spilled.update(batch)
-            readable = Essay.objects.readable().filter(pk__in=batch).order_by("pk")
-            return list(readable.values_list("pk", "title", "text")) if batch else None
-
-        # One batch in a worker's hands at a time (the vocabulary's process
-        # needs the other core), the next one read meanwhile.
-        handed = 0
-        upcoming = next_batch()
-        while upcoming is not None and not done():
-            if self._ahead and not self._ahead[-1].ready():
-                self._ahead[-1].wait(0.05)
-                continue
-            while self._ahead:
-                self._ahead.popleft().get()  # raise what a worker raised
-            handed += len(upcoming)
-            self._ahead.append(self.pool.apply_async(_pretokenize, ((self._spill, upcoming),)))
-            upcoming = next_batch()
-        # The vocabulary is ready, and this process now reads each essay's
-        # tags to plan the new ones: a batch more for each idle worker.
-        while upcoming is not None and sum(not made.ready() for made in self._ahead) < self.workers:
-            handed += len(upcoming)
-            self._ahead.append(self.pool.apply_async(_pretokenize, ((self._spill, upcoming),)))
-            upcoming = next_batch() if sum(not made.ready() for made in self._ahead) < self.workers else None
-        if upcoming:  # read, not handed out: made with the documents
-            self._spilled.difference_update(pk for pk, _title, _text in upcoming)
-        return handed
+    def _next_ahead(self) -> list | None:
+        """The next essays to make tokens for ahead ((pk, title, text) each),
+        marked as such; None when there are none left."""
+        if self._spill is None:
+            self._spill_dir = self._spill_dir or Path(settings.VAR_DIR) / "tmp"
+            self._spill_dir.mkdir(parents=True, exist_ok=True)
+            self._spill = TokenSpill(Path(tempfile.mkdtemp(prefix="index-tokens-", dir=self._spill_dir)) / "made.db")
+        if self._ahead_queue is None:
+            left = [pk for pk in self.pending if pk not in self._spilled and pk not in self._added]
+            self._ahead_queue, self._ahead_left = iter(left), len(left)
+        batch = [pk for _n, pk in zip(range(PRETOKENIZE_BATCH), self._ahead_queue, strict=False)]
+        self._ahead_left -= len(batch)
+        if not batch:
+            return None
+        self._spilled.update(batch)
+        self.made_ahead += len(batch)
+        readable = Essay.objects.readable().filter(pk__in=batch).order_by("pk")
+        return list(readable.values_list("pk", "title", "text"))
 
     def _finish_pretokenizing(self) -> None:
-        """The spill is read once nobody writes it."""
         while self._ahead:
             self._ahead.popleft().get()
 
@@ -289,7 +292,10 @@ class IndexFeed:
             return
         self._added.update(chosen)
         self.pending = [pk for pk in self.pending if pk not in self._added]
-        self._finish_pretokenizing()
+        # Tokens still being made ahead need not be waited for: a worker
+        # making a document reads the spill when its own turn comes (SQLite
+        # serialises the two), and makes what it does not find there.
+        self._ahead_queue, self._ahead_left = iter(()), 0  # nothing more ahead
         for start in range(0, len(chosen), POOL_BATCH):
             batch = chosen[start : start + POOL_BATCH]
             rows = self.index.rows(batch)
@@ -303,11 +309,18 @@ class IndexFeed:
     def _write_waiting(self, until: int) -> None:
         """Write the oldest batches until ``until`` are left in the workers'
         hands (those already made first, without waiting)."""
+        wrote = False
         while len(self._waiting) > until or (self._waiting and self._waiting[0][1].ready()):
             rows, made = self._waiting.popleft()
             documents = dict(document for part in made.get() for document in part)
             with self.index.prepared(documents):
                 self.backend.update(self.index, rows)
+            wrote = True
+        if wrote:
+            # The documents were unpickled in the pool's result thread, in an
+            # allocator arena of its own, and freed here: without this, an
+            # import of 100,000 essays kept some 200 MB it no longer used.
+            release_freed_memory()
 
     def _remove_gone(self) -> None:
         gone = [f"essays.essay.{pk}" for pk in self._gone]
