@@ -38,3 +38,22 @@ class Kept:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+class MadeOnSight(dict):
+    """Each key's value made by ``make`` the first time it is asked for, and
+    kept: looked up through ``map(made.__getitem__, keys)``, the many keys
+    seen before stay in C (an lru_cache call per key cost twice as much).
+    Emptied once it holds ``most``. For values that depend on the key alone
+    (a word's search token, its verdict as a tag term)."""
+
+    def __init__(self, make, most: int):
+        super().__init__()
+        self._make = make
+        self._most = most
+
+    def __missing__(self, key):
+        if len(self) >= self._most:
+            self.clear()
+        value = self[key] = self._make(key)
+        return value

@@ -21,6 +21,7 @@ import jieba.analyse
 import jieba.posseg
 import rjieba
 
+from essays.memo import MadeOnSight
 from essays.parsing import looks_like_name
 
 USER_DICT = Path(__file__).resolve().parent / "userdict.txt"
@@ -72,24 +73,18 @@ def add_word(word: str, freq: int, tag: str) -> None:
     tokens._short_tokens.cache_clear()
 
 
-class _TermKinds(dict):
-    """essays.tagging's verdict on each word (a term and its kind, or None),
-    made on first sight: an essay's words are mostly words other essays
-    used. Looked up through ``map``, an essay's 700 words stay in C (an
-    lru_cache call per word took most of candidate_terms). Callers first
-    call sync_parts_of_speech()."""
+def _tag_verdict(word: str):
+    from essays.tagging import _term_kind
 
-    def __missing__(self, word: str):
-        if len(self) >= TERM_KINDS_MAX:
-            self.clear()
-        from essays.tagging import _term_kind
-
-        found = self[word] = _term_kind(word)
-        return found
+    return _term_kind(word)
 
 
-TERM_KINDS_MAX = 262144
-TERM_KINDS = _TermKinds()
+# essays.tagging's verdict on each word (a term and its kind, or None), made
+# on first sight: an essay's words are mostly words other essays used, and
+# candidate_terms looks an essay's 700 words up through ``map`` (an
+# lru_cache call per word took most of its time). Callers first call
+# sync_parts_of_speech().
+TERM_KINDS = MadeOnSight(_tag_verdict, most=262144)
 
 
 def term_kind(word: str):
