@@ -192,3 +192,33 @@ def test_the_feed_hands_freed_memory_back_after_the_batches_it_writes(imported, 
         for start in range(0, 30, 10):
             feed.add(pks[start : start + 10])
     assert len(trimmed) >= 3
+
+
+def test_tokens_that_cannot_be_made_ahead_are_made_with_the_documents(search_index, monkeypatch, caplog):
+    """Tokens made ahead only spare work: a scratch file that cannot be
+    written (a full disk) stops them, and the index is complete all the same."""
+    from essays import importer
+
+    monkeypatch.setattr(importer, "POOL_MIN_ESSAYS", 1)
+    monkeypatch.setattr(tagging, "build_vocabulary", _slowly(tagging.build_vocabulary, os.getpid(), 0.3))
+
+    def full_disk(self, essays):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pooled.TokenSpill, "write", full_disk)
+    written = _written_documents(monkeypatch, search_index)
+    report = Importer(update_index=True, workers=2).import_paths([SEEDS])
+    assert not report.failed and not report.index_error
+    readable = sorted(Essay.objects.readable().values_list("pk", flat=True))
+    assert written == _plain_documents(readable)
+    assert "search tokens not made ahead" in caplog.text
+
+
+def test_a_scratch_file_that_cannot_be_read_is_made_again(imported, search_index, monkeypatch):
+    pks = sorted(Essay.objects.readable().values_list("pk", flat=True))
+    written = _written_documents(monkeypatch, search_index)
+    with pooled.IndexFeed(pks, workers=2) as feed:
+        feed.until(lambda: False)
+        feed._finish_pretokenizing()
+        feed._spill.path.write_bytes(b"not a database" * 100)
+    assert written == _plain_documents(pks)

@@ -101,7 +101,12 @@ class TokenSpill:
             return {}
         found = {}
         query = f"SELECT pk, digest, {', '.join(self.COLUMNS)} FROM made WHERE pk IN ({', '.join('?' * len(by_pk))})"
-        for pk, digest, *fields in self._open().execute(query, list(by_pk)):
+        try:
+            made = self._open().execute(query, list(by_pk)).fetchall()
+        except sqlite3.Error:  # unreadable (a full disk while it was written): made again
+            logger.warning("search tokens made ahead unreadable in %s", self.path, exc_info=True)
+            return {}
+        for pk, digest, *fields in made:
             essay = by_pk[pk]
             if digest == _digest(essay.title, essay.text):
                 found[pk] = (tokens.Tokens(*fields[:3]), tokens.Tokens(*fields[3:]))
@@ -160,7 +165,7 @@ class IndexFeed:
         self._gone: list[int] = []
         self.pool = None
         self._writing = None
-        self.failed: Exception | None = None  # what stopped ``written`` or ``keep_busy``
+        self.failed: Exception | None = None  # what stopped ``written``
 
     def open(self) -> IndexFeed:
         self.index = _index(self.using)
@@ -177,7 +182,7 @@ class IndexFeed:
     def close(self, error: BaseException | None = None) -> None:
         """Index what is left and commit; with ``error`` (the work around the
         feed failed), drop what was not committed yet instead. Raises what
-        stopped ``written`` or ``keep_busy``, if anything did."""
+        stopped ``written``, if anything did."""
         if self.pool is None:
             return
         failure = error or self.failed
@@ -186,7 +191,7 @@ class IndexFeed:
                 self.add(self.pending)
                 self._write_waiting(until=0)
                 self._remove_gone()
-                self._finish_pretokenizing()  # say what a worker raised
+                self._finish_pretokenizing()
         except BaseException as exc:
             failure = exc
             raise
@@ -232,10 +237,10 @@ class IndexFeed:
                 self._ahead.append(self.pool.apply_async(_pretokenize, ((self._spill, essays),)))
                 busy += 1
             while self._ahead and self._ahead[0].ready():
-                self._ahead.popleft().get()  # raise what a worker raised
-        except Exception as exc:  # the tags go on; close() says it
+                self._collect(self._ahead.popleft())
+        except Exception:  # tokens ahead only spare work: the documents are made without them
             logger.exception("search tokens not made ahead")
-            self.failed = exc
+            self._ahead_queue, self._ahead_left = iter(()), 0
 
     def until(self, done) -> None:
         """Keep one worker making tokens ahead until ``done()`` (the
@@ -268,7 +273,16 @@ class IndexFeed:
 
     def _finish_pretokenizing(self) -> None:
         while self._ahead:
-            self._ahead.popleft().get()
+            self._collect(self._ahead.popleft())
+
+    def _collect(self, made) -> None:
+        """A batch of tokens made ahead, done: what failed is logged and
+        making more ahead stops (the documents are made without them)."""
+        try:
+            made.get()
+        except Exception:
+            logger.exception("search tokens not made ahead")
+            self._ahead_queue, self._ahead_left = iter(()), 0
 
     # -- documents --------------------------------------------------------------
 
