@@ -136,7 +136,7 @@ def _stored_terms(tick=None) -> tuple[dict[int, dict], set[int]]:
             if tick is not None:
                 tick()
             for pk, stored in rows:
-                terms = (loads(stored) if isinstance(stored, str) else stored) if stored is not None else None
+                terms = loads(stored) if isinstance(stored, str) else stored  # jsonb may come decoded
                 if not terms:
                     missing.append(pk)
                     docs[pk] = {}  # filled below, in the same order
@@ -195,13 +195,13 @@ def _built_beside(building, meanwhile) -> tagging.Vocabulary:
         meanwhile(receiver.poll)
         outcome, value = receiver.recv()
     except EOFError:  # the process died (killed, out of memory)
-        child.join()
-        outcome, value = "failed", f"the process building it ended with exit code {child.exitcode}"
+        outcome, value = "failed", None
     finally:
         receiver.close()
         child.join()
     if outcome == "built":
         return value
+    value = value or f"the process building it ended with exit code {child.exitcode}"
     logger.warning("tag vocabulary built in this process: %s", value)
     docs, readable = _stored_terms()
     return tagging.build_vocabulary(docs, readable, consume=True)

@@ -129,24 +129,28 @@ class EssayIndex(indexes.SearchIndex, indexes.Indexable):
 
     @staticmethod
     def token_parts(essay) -> tuple[tuple[str, ...], ...]:
-        """What the document's tokens are made of, each a tuple of parts
-        (bigrams never span two parts): the title, the text, the tags and
-        section, the collection's title and the author. An import makes
-        their documents in a pool (essays.search.sync)."""
+        """What the document's tokens are made of beside the title and the
+        text (``title_and_text_tokens``), each a tuple of parts (bigrams
+        never span two parts): the tags and section, the collection's title
+        and the author. An import makes their documents in a pool
+        (essays.search.pooled)."""
         section = essay.section.name if essay.section_id else ""
         return (
-            (essay.title,),
-            (essay.text,),
             (*(tag.name for tag in essay.tags.all()), section),
             (essay.source.title, essay.author),
         )
 
+    @staticmethod
+    def title_and_text_tokens(title: str, text: str) -> tuple[tokens.Tokens, tokens.Tokens]:
+        """The tokens of the title and of the text: most of a document's
+        work, and independent of its tags (an import makes them ahead)."""
+        return tokens.index_tokens(title), tokens.index_tokens(text)
+
     def prepare(self, essay):
         data = super().prepare(essay)
-        parts = self.token_parts(essay)
         made = getattr(self, "_tokens_made", {}).get(essay.pk)
-        title, body = made or (tokens.index_tokens(*parts[0]), tokens.index_tokens(*parts[1]))
-        meta, about = (tokens.index_tokens(*part) for part in parts[2:])
+        title, body = made or self.title_and_text_tokens(essay.title, essay.text)
+        meta, about = (tokens.index_tokens(*part) for part in self.token_parts(essay))
         data.update(
             text=" ".join(p for p in (title.words, meta.words, about.words, body.words) if p),
             title_words=title.words,

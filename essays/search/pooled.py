@@ -34,6 +34,8 @@ from haystack import connections
 from essays.heap import release_freed_memory
 from essays.models import Essay
 from essays.search import tokens
+from essays.search.sync import remove_essays
+from essays.search_indexes import EssayIndex
 
 logger = logging.getLogger(__name__)
 
@@ -57,11 +59,15 @@ def _digest(title: str, text: str) -> int:
     return hash((title, text))
 
 
+# Each worker's connection to a scratch file, opened once (a worker takes many jobs).
+_SPILL_CONNECTIONS: dict[tuple[int, str], sqlite3.Connection] = {}
+
+
 class TokenSpill:
     """Title and text tokens made ahead, by primary key, in a scratch SQLite
-    file that one worker writes at a time and the others read once writing
-    is over. A row is used only if the essay's title and text are still
-    what it was made from."""
+    file the workers write and read (SQLite takes turns between them). A
+    row is used only if the essay's title and text are still what it was
+    made from."""
 
     COLUMNS = ("title_words", "title_grams", "title_chars", "body_words", "body_grams", "body_chars")
 
@@ -69,8 +75,6 @@ class TokenSpill:
         self.path = path  # all a job carries to a worker
 
     def _open(self) -> sqlite3.Connection:
-        """This process's connection to the file, opened once (a worker
-        takes many jobs)."""
         key = (os.getpid(), str(self.path))
         connection = _SPILL_CONNECTIONS.get(key)
         if connection is None:
@@ -86,7 +90,7 @@ class TokenSpill:
         """Make and keep the tokens of ``essays`` ((pk, title, text) each)."""
         rows = []
         for pk, title, text in essays:
-            title_tokens, body_tokens = tokens.index_tokens(title), tokens.index_tokens(text)
+            title_tokens, body_tokens = EssayIndex.title_and_text_tokens(title, text)
             rows.append((pk, _digest(title, text), *_fields(title_tokens), *_fields(body_tokens)))
         connection = self._open()
         with connection:
@@ -111,9 +115,6 @@ class TokenSpill:
             if digest == _digest(essay.title, essay.text):
                 found[pk] = (tokens.Tokens(*fields[:3]), tokens.Tokens(*fields[3:]))
         return found
-
-
-_SPILL_CONNECTIONS: dict[tuple[int, str], sqlite3.Connection] = {}
 
 
 def _fields(made: tokens.Tokens) -> tuple[str, str, str]:
@@ -158,7 +159,6 @@ class IndexFeed:
         self._spill: TokenSpill | None = None
         self._spilled: set[int] = set()  # handed out to be made ahead
         self._ahead_queue = None  # the essays still to make ahead
-        self._ahead_left = 0
         self.made_ahead = 0
         self._ahead: deque = deque()  # pretokenizing batches in the workers' hands
         self._waiting: deque = deque()  # (rows, documents to come), oldest first
@@ -240,7 +240,7 @@ class IndexFeed:
                 self._collect(self._ahead.popleft())
         except Exception:  # tokens ahead only spare work: the documents are made without them
             logger.exception("search tokens not made ahead")
-            self._ahead_queue, self._ahead_left = iter(()), 0
+            self._ahead_queue = iter(())
 
     def until(self, done) -> None:
         """Keep one worker making tokens ahead until ``done()`` (the
@@ -261,9 +261,8 @@ class IndexFeed:
             self._spill = TokenSpill(Path(tempfile.mkdtemp(prefix="index-tokens-", dir=self._spill_dir)) / "made.db")
         if self._ahead_queue is None:
             left = [pk for pk in self.pending if pk not in self._spilled and pk not in self._added]
-            self._ahead_queue, self._ahead_left = iter(left), len(left)
+            self._ahead_queue = iter(left)
         batch = [pk for _n, pk in zip(range(PRETOKENIZE_BATCH), self._ahead_queue, strict=False)]
-        self._ahead_left -= len(batch)
         if not batch:
             return None
         self._spilled.update(batch)
@@ -282,7 +281,7 @@ class IndexFeed:
             made.get()
         except Exception:
             logger.exception("search tokens not made ahead")
-            self._ahead_queue, self._ahead_left = iter(()), 0
+            self._ahead_queue = iter(())
 
     # -- documents --------------------------------------------------------------
 
@@ -309,7 +308,7 @@ class IndexFeed:
         # Tokens still being made ahead need not be waited for: a worker
         # making a document reads the spill when its own turn comes (SQLite
         # serialises the two), and makes what it does not find there.
-        self._ahead_queue, self._ahead_left = iter(()), 0  # nothing more ahead
+        self._ahead_queue = iter(())  # nothing more ahead
         for start in range(0, len(chosen), POOL_BATCH):
             batch = chosen[start : start + POOL_BATCH]
             rows = self.index.rows(batch)
@@ -337,13 +336,8 @@ class IndexFeed:
             release_freed_memory()
 
     def _remove_gone(self) -> None:
-        gone = [f"essays.essay.{pk}" for pk in self._gone]
-        self._gone = []
-        if hasattr(self.backend, "remove_many"):
-            self.backend.remove_many(gone)
-        else:
-            for identifier in gone:
-                self.backend.remove(identifier)
+        gone, self._gone = self._gone, []
+        remove_essays(self.backend, gone)
 
 
 # Rows per job a worker takes: small enough that both workers share a batch.

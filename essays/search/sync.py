@@ -55,12 +55,18 @@ def update_essays(pks, using="default", batch_size=500, workers: int = 0) -> Non
     with backend.writing() if hasattr(backend, "writing") else nullcontext():
         for chunk in chunks:
             backend.update(index, index.index_queryset(using).filter(pk__in=chunk))
-        gone = [f"essays.essay.{pk}" for pk in pks if pk not in readable]
-        if hasattr(backend, "remove_many"):
-            backend.remove_many(gone)
-        else:
-            for identifier in gone:
-                backend.remove(identifier)
+        remove_essays(backend, [pk for pk in pks if pk not in readable])
+
+
+def remove_essays(backend, pks) -> None:
+    """Take these essays' documents out of the index (in one go where the
+    engine can)."""
+    gone = [f"essays.essay.{pk}" for pk in pks]
+    if hasattr(backend, "remove_many"):
+        backend.remove_many(gone)
+    else:
+        for identifier in gone:
+            backend.remove(identifier)
 
 
 # -- repairing what a crash left behind ----------------------------------------------
