@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from essays import bulk, freshness, parsing, retagging, tagging, textutil
+from essays.checkpoints import checkpoints_beside
 from essays.heap import release_freed_memory
 from essays.models import (
     IMPORT_REASON,
@@ -56,12 +57,6 @@ POOL_MIN_ESSAYS = 200
 STAND_IN_BASE = 1 << 62
 # How Essay.terms encodes its JSON: the pool encodes candidate terms the same way.
 TERMS_ENCODER = Essay._meta.get_field("terms").encoder
-# During an import SQLite's write-ahead log may grow to this many pages (40 MB
-# of 4 KB pages) before it is copied into the database, not the default 1,000:
-# each file's commit dirties the same index pages again, and copying them every
-# few files cost a third of the commits' time (20,000 essays: 6.8 s of commits
-# against 4.6 s at this size; docs/import-profile.md).
-IMPORT_WAL_PAGES = 10_000
 
 
 @dataclass
@@ -326,7 +321,9 @@ class Importer:
         report = ImportReport()
         files = collect_paths(paths)
         workers = self._pool_size(len(files), POOL_MIN_FILES)
-        with roomy_write_ahead_log():
+        # SQLite's write-ahead log is copied into the database by a thread
+        # beside this one, not in the commits (essays.checkpoints).
+        with checkpoints_beside(connection):
             with deferred(), report.phase("store"):  # saves do not index one by one: finish() does, in batches
                 for file_report in self._import_files(files, workers):
                     report.files.append(file_report)
@@ -932,25 +929,6 @@ class Importer:
             self._flush_new()
             return found, round(best_ratio, 4)
         return Essay(pk=best), round(best_ratio, 4)
-
-
-@contextmanager
-def roomy_write_ahead_log():
-    """On SQLite, let the write-ahead log grow to IMPORT_WAL_PAGES within
-    the block, then put the connection's setting back (the next commit
-    copies the log into the database as it would have). Elsewhere nothing."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA wal_autocheckpoint = {int(IMPORT_WAL_PAGES)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(before)}")
 
 
 def refresh_planner_statistics() -> None:

@@ -118,33 +118,37 @@ def test_the_runs_retag_writes_in_a_few_statements_and_counts_no_figures(search_
     assert Essay.objects.filter(tags__isnull=False).distinct().count() == Essay.objects.count()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write-ahead log")
-def test_an_import_checkpoints_the_write_ahead_log_less_often_and_then_as_before(search_index, write_file, monkeypatch):
-    """Every file's commit appends its pages to SQLite's write-ahead log;
-    at the default 1,000 pages the log was copied into the database every
-    few files, the same index pages again each time. An import lets it
-    grow to essays.importer.IMPORT_WAL_PAGES, then puts the setting back."""
-    from essays import importer
+def test_an_import_stores_and_tags_with_the_log_copied_beside_it(search_index, write_file, monkeypatch):
+    """Every file's commit and the tags' commit happen within
+    essays.checkpoints.checkpoints_beside: on SQLite the write-ahead log is
+    copied into the database by a thread, not by the commits."""
+    from contextlib import contextmanager
 
-    def setting():
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA wal_autocheckpoint")
-            return cursor.fetchone()[0]
+    from essays import importer, retagging
 
-    before = setting()
-    seen = []
-    store = importer.Importer._store_prepared
+    inside = []
+    events = []
 
-    def watching(self, prepared):
-        seen.append(setting())
-        return store(self, prepared)
+    @contextmanager
+    def watched(conn):
+        assert conn is connection
+        inside.append(True)
+        try:
+            yield None
+        finally:
+            inside.pop()
 
-    monkeypatch.setattr(importer.Importer, "_store_prepared", watching)
+    store, retag = importer.Importer._store_prepared, retagging.retag
+    monkeypatch.setattr(importer, "checkpoints_beside", watched)
+    monkeypatch.setattr(
+        importer.Importer, "_store_prepared", lambda self, p: events.append(("store", bool(inside))) or store(self, p)
+    )
+    monkeypatch.setattr(retagging, "retag", lambda *a, **k: events.append(("tags", bool(inside))) or retag(*a, **k))
     path = write_file("a.txt", collection("合集", 3))
-    Importer(update_index=False, workers=0).import_paths([path])
-    assert seen == [importer.IMPORT_WAL_PAGES]
-    assert before < importer.IMPORT_WAL_PAGES
-    assert setting() == before
+    report = Importer(update_index=False, workers=0).import_paths([path])
+    assert not report.failed, report.summary()
+    assert events == [("store", True), ("tags", True)]
+    assert not inside
 
 
 def test_a_new_file_is_looked_up_once_and_copies_are_still_known(search_index, write_file):
