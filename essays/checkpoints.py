@@ -15,14 +15,23 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-# The log is copied once it holds this many pages (16 MB of 4 KB pages).
+# The log is copied once it holds this many pages not copied yet (16 MB of
+# 4 KB pages).
 PAGES = 4000
+
+# Where the wal-index (the log's -shm file, in the machine's byte order)
+# keeps the log's last valid frame (mxFrame of its header) and the frames
+# already copied into the database (nBackfill of its checkpoint info):
+# SQLite's file format, https://www.sqlite.org/walformat.html.
+_LAST_FRAME = slice(16, 20)
+_COPIED = slice(96, 100)
 
 # Held while a checkpoint runs, and by every fork of this process: a process
 # forked in the middle of one inherits SQLite's locks as held, and the pool
@@ -34,7 +43,7 @@ os.register_at_fork(before=_FORK_GATE.acquire, after_in_parent=_FORK_GATE.releas
 
 class Checkpointer:
     """A thread copying ``database``'s write-ahead log into it whenever the
-    log holds ``pages`` pages or more (looked at every ``interval`` seconds),
+    log holds ``pages`` pages not copied yet (looked at every ``interval`` seconds),
     and once more when stopped. Passive checkpoints: they never wait for the
     writer nor hold it up. A failure is logged and ends the thread; the
     writer's own checkpoints (``checkpoints_beside`` puts them back) then
@@ -42,8 +51,8 @@ class Checkpointer:
 
     def __init__(self, database: Path | str, pages: int = PAGES, interval: float = 0.2):
         self.database = str(database)
-        self.log = Path(f"{database}-wal")
-        self.threshold = pages * 4096
+        self.wal_index = Path(f"{database}-shm")
+        self.pages = pages
         self.interval = interval
         self.checkpoints = 0
         self._stopping = threading.Event()
@@ -58,11 +67,20 @@ class Checkpointer:
         self._stopping.set()
         self._thread.join()
 
-    def _log_size(self) -> int:
+    def _not_copied(self) -> int:
+        """The log's frames (a page each) not copied into the database yet.
+        Not the log file's size: after a copy SQLite writes the log again
+        from its start, and the file keeps its size. Read without a lock:
+        a read torn by a commit only moves the next copy by one look."""
         try:
-            return self.log.stat().st_size
+            with self.wal_index.open("rb") as header:
+                head = header.read(_COPIED.stop)
         except OSError:  # no log yet
             return 0
+        if len(head) < _COPIED.stop:
+            return 0
+        last, copied = (int.from_bytes(head[part], sys.byteorder) for part in (_LAST_FRAME, _COPIED))
+        return max(0, last - copied)
 
     def _run(self) -> None:
         try:
@@ -72,7 +90,7 @@ class Checkpointer:
             return
         try:
             while not self._stopping.wait(self.interval):
-                if self._log_size() >= self.threshold:
+                if self._not_copied() >= self.pages:
                     self._checkpoint(db)
             self._checkpoint(db)
         except sqlite3.Error:

@@ -59,6 +59,25 @@ def test_the_log_is_copied_into_the_database_once_long_enough(tmp_path):
     assert reader.execute("SELECT count(*) FROM t").fetchone() == (450,)
 
 
+def test_the_threshold_counts_frames_not_yet_copied_not_the_logs_file(tmp_path):
+    """After a copy SQLite writes the log again from its start and the file
+    keeps its size: a little more written is not a full log again."""
+    path = tmp_path / "db.sqlite3"
+    db = writer(path)
+    checkpointer = Checkpointer(path, pages=200, interval=0.01).start()
+    try:
+        write_pages(db, 400)
+        assert wait_for(lambda: checkpointer.checkpoints >= 1)
+        copies = checkpointer.checkpoints
+        write_pages(db, 20, start=400)  # the log starts again: 20 pages, not 400
+        time.sleep(0.3)
+        assert checkpointer.checkpoints == copies
+        assert os.path.getsize(f"{path}-wal") >= 400 * PAGE
+    finally:
+        checkpointer.stop()
+    db.close()
+
+
 def test_what_is_left_is_copied_when_it_stops(tmp_path):
     path = tmp_path / "db.sqlite3"
     db = writer(path)
