@@ -36,7 +36,6 @@ from essays.models import (
     essay_key,
     record_history,
     record_history_many,
-    text_fingerprint,
 )
 from essays.sentence_index import SentenceIndex
 
@@ -77,10 +76,10 @@ class Prepared:
     encoding: str = ""
     parsed: parsing.ParsedCollection | None = None
     # Per essay: (section slug, candidate tag terms as the JSON the terms
-    # column stores) from its text, and its sentences' hashes (near-duplicate
-    # detection).
+    # column stores) from its text, and what its row keeps that follows from
+    # the text (textutil.TextFacts: counts, fingerprint, sentence hashes).
     suggestions: list = field(default_factory=list)
-    hashes: list = field(default_factory=list)
+    facts: list = field(default_factory=list)
 
 
 def refusal(name: str, data: bytes) -> str:
@@ -122,7 +121,7 @@ def prepare(
         terms = tagging.candidate_terms(essay.title, essay.text, simplified=simplified)
         # Encoded here, in the pool, as the terms column encodes it (bulk.JSONText).
         prepared.suggestions.append((section, json.dumps(terms, cls=TERMS_ENCODER)))
-        prepared.hashes.append(textutil.sentence_hashes(essay.text))
+        prepared.facts.append(textutil.text_facts(essay.text))
     return prepared
 
 
@@ -308,9 +307,10 @@ class Importer:
         # the file's possible copies, read in one query (_first_copy).
         self._copies: dict[str, list] = {}
         # The texts near-duplicate detection will compare the file's essays
-        # with, read in one query (_read_candidates), and sentence hashes by text.
+        # with, read in one query (_read_candidates), and what follows from
+        # each text (textutil.TextFacts), by text.
         self._texts: dict[int, str] = {}
-        self._hashes: dict[str, set[int]] = {}
+        self._facts: dict[str, textutil.TextFacts] = {}
         textutil.init_jieba(settings.JIEBA_CACHE_DIR)
 
     # -- entry points ------------------------------------------------------
@@ -441,7 +441,7 @@ class Importer:
             return report
         text, encoding, parsed = prepared.text, prepared.encoding, prepared.parsed
         self._suggested = dict(enumerate(prepared.suggestions, start=1))
-        self._hashes.update(zip((e.text for e in parsed.essays), prepared.hashes, strict=True))
+        self._facts.update(zip((e.text for e in parsed.essays), prepared.facts, strict=True))
         try:
             with transaction.atomic(), freshness.written_with_transaction():
                 if existing and existing.cut_curated:
@@ -464,7 +464,7 @@ class Importer:
             self._suggested = {}
             self._new_tags = []
             self._pending, self._pending_by_id, self._pending_hashes = [], {}, {}
-            self._copies, self._texts, self._hashes = {}, {}, {}
+            self._copies, self._texts, self._facts = {}, {}, {}
         return report
 
     def _keep_curated_cut(self, source, digest, encoding, text, size, report) -> None:
@@ -677,7 +677,7 @@ class Importer:
             essay.status = proposed["status"]
         text_changed = created or (before is not None and before["text"] != essay.text)
         old_fingerprint = essay.fingerprint
-        essay.refresh_derived_fields(self._sentence_hashes(essay.text))
+        essay.refresh_derived_fields(self._text_facts(essay.text))
 
         if "duplicate_of" not in curated:
             essay.duplicate_of = self._first_copy(essay)
@@ -753,7 +753,7 @@ class Importer:
     def _read_copies(self, parsed, old) -> None:
         """The essays that may be copies of the file's essays, by fingerprint,
         in one query for the whole file."""
-        prints = {text_fingerprint(e.text) for e in parsed.essays} | {e.fingerprint for e in old}
+        prints = {self._text_facts(e.text).fingerprint for e in parsed.essays} | {e.fingerprint for e in old}
         self._copies = {fingerprint: [] for fingerprint in prints}
         rows = (
             Essay.objects.filter(fingerprint__in=list(prints))
@@ -763,11 +763,15 @@ class Importer:
         for fingerprint, pk, key, duplicate_id, duplicate_key in rows:
             self._copies[fingerprint].append([pk, key, duplicate_id, duplicate_key, None])
 
-    def _sentence_hashes(self, text: str) -> set[int]:
-        found = self._hashes.get(text)
+    def _text_facts(self, text: str) -> textutil.TextFacts:
+        """The pool's, for the file's texts; else worked out here."""
+        found = self._facts.get(text)
         if found is None:
-            found = self._hashes[text] = textutil.sentence_hashes(text)
+            found = self._facts[text] = textutil.text_facts(text)
         return found
+
+    def _sentence_hashes(self, text: str) -> set[int]:
+        return self._text_facts(text).sentence_hashes
 
     def _candidates(self, essay_pk: int | None, hashes: set[int]) -> list[int]:
         """The essays (pks, or stand-ins for new ones) that may be near
@@ -901,7 +905,7 @@ class Importer:
 
     def _remember_sentences(self, essay: Essay) -> None:
         if self._sentence_index is not None and not essay.duplicate_of_id:
-            for h in textutil.sentence_hashes(essay.text):
+            for h in self._sentence_hashes(essay.text):
                 self._sentence_index.add(h, essay.pk)
 
     def _near_duplicate(self, essay: Essay) -> tuple[Essay | None, float | None]:

@@ -50,12 +50,6 @@ def collection_key(source_name: str) -> str:
     return base64.b32encode(digest).decode("ascii").lower()[:KEY_LENGTH]
 
 
-def text_fingerprint(text: str) -> str:
-    """Identity of an essay's text for exact-duplicate detection: the same
-    words in the same order, whatever the whitespace."""
-    return hashlib.sha256("".join(text.split()).encode()).hexdigest()
-
-
 class SourceFileQuerySet(models.QuerySet):
     def shelf(self):
         """Collections a reader can open (holding a readable essay), newest
@@ -894,21 +888,17 @@ class Essay(models.Model):
     def paragraphs(self) -> list[str]:
         return [line.strip() for line in self.text.splitlines() if line.strip()]
 
-    def refresh_derived_fields(self, sentence_hashes: set[int] | None = None) -> None:
-        """Counts, flags and hashes that follow from the text
-        (``sentence_hashes``: the text's, when the caller has them)."""
+    def refresh_derived_fields(self, facts=None) -> None:
+        """Counts, flags and hashes that follow from the text (``facts``:
+        the text's textutil.TextFacts, when the caller has them)."""
         from essays import textutil
-        from essays.parsing.text import PLACEHOLDER_RE
 
-        # The characters of the paragraphs without whitespace (line breaks are
-        # whitespace to str.split): what the count and the fingerprint read.
-        compact = "".join(self.text.split())
-        self.char_count = len(compact)
-        self.has_placeholders = PLACEHOLDER_RE.search(self.text) is not None
-        self.fingerprint = hashlib.sha256(compact.encode()).hexdigest()
-        if sentence_hashes is None:
-            sentence_hashes = textutil.sentence_hashes(self.text)
-        self.sentence_hashes = textutil.pack_hashes(sentence_hashes)
+        if facts is None:
+            facts = textutil.text_facts(self.text)
+        self.char_count = facts.char_count
+        self.has_placeholders = facts.has_placeholders
+        self.fingerprint = facts.fingerprint
+        self.sentence_hashes = facts.packed_hashes
         self._derived_from = self.text
 
     # -- curator ownership -------------------------------------------------

@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import jieba
 import jieba.analyse
@@ -23,6 +24,7 @@ import rjieba
 
 from essays.memo import MadeOnSight
 from essays.parsing import looks_like_name
+from essays.parsing.text import PLACEHOLDER_RE
 
 USER_DICT = Path(__file__).resolve().parent / "userdict.txt"
 _init_lock = threading.Lock()
@@ -326,11 +328,47 @@ def sentence_hashes(text: str, min_chars: int = 8) -> set[int]:
     millions of them, essays.sentence_index): two essays that are 90% the
     same share most of them, so they find each other without comparing
     every pair."""
+    return _compact_sentence_hashes(compact(text), min_chars)
+
+
+def _compact_sentence_hashes(compacted: str, min_chars: int = 8) -> set[int]:
     hashes = set()
-    for sentence in _SENTENCE_SPLIT.split(compact(text)):
+    for sentence in _SENTENCE_SPLIT.split(compacted):
         if len(sentence) >= min_chars:
             hashes.add(int.from_bytes(hashlib.blake2b(sentence.encode(), digest_size=8).digest()))
     return hashes
+
+
+class TextFacts(NamedTuple):
+    """What an essay row keeps that follows from its text alone
+    (Essay.DERIVED_FIELDS), and the sentence hashes near-duplicate detection
+    reads. An import's pool works them out with the rest of the text work,
+    so the process writing the rows does not."""
+
+    char_count: int
+    has_placeholders: bool
+    # Identity for exact-duplicate detection: the same words in the same
+    # order, whatever the whitespace.
+    fingerprint: str
+    sentence_hashes: set[int]
+    packed_hashes: bytes
+
+
+def text_facts(text: str, hashes: set[int] | None = None) -> TextFacts:
+    """``hashes``: the text's sentence hashes, when the caller has them."""
+    # The characters of the paragraphs without whitespace (line breaks are
+    # whitespace to str.split): what the count, the fingerprint and the
+    # sentences read.
+    compacted = compact(text)
+    if hashes is None:
+        hashes = _compact_sentence_hashes(compacted)
+    return TextFacts(
+        char_count=len(compacted),
+        has_placeholders=PLACEHOLDER_RE.search(text) is not None,
+        fingerprint=hashlib.sha256(compacted.encode()).hexdigest(),
+        sentence_hashes=hashes,
+        packed_hashes=pack_hashes(hashes),
+    )
 
 
 def pack_hashes(hashes) -> bytes:

@@ -34,7 +34,7 @@ def _essay(source, position, **fields):
         terms={"学习": 2.5, "心得": 1.0},
         **fields,
     )
-    essay.refresh_derived_fields(textutil.sentence_hashes(text))
+    essay.refresh_derived_fields(textutil.text_facts(text))
     return essay
 
 

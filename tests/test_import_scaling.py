@@ -174,3 +174,53 @@ def test_a_new_file_is_looked_up_once_and_copies_are_still_known(search_index, w
     assert (first.status, first.code, first.values) == ("unchanged", "same_content", {"twin": "a.txt"})
     # Its own name comes first: the file itself, unchanged (not a copy of c.txt).
     assert (again.status, again.code) == ("unchanged", "")
+
+
+def test_the_writing_process_derives_nothing_from_the_texts_the_pool_prepared(search_index, monkeypatch):
+    """Counts, placeholder flags, fingerprints and sentence hashes come with
+    each essay from the pool (prepare): the process writing the rows, the
+    import's slowest part, hashes no text of the file. Copies are still found
+    and every stored value is what the text gives."""
+    import hashlib
+
+    from essays import importer as importer_module
+    from essays import textutil
+
+    sections = Importer().sections()
+    first = importer_module.prepare("a.txt", collection("甲", 4).encode(), sections)
+    # The second file repeats the first's second essay word for word, and has
+    # a placeholder.
+    content = (
+        collection("乙", 3, offset=50)
+        + "4、第2篇\n这是第2篇文章，讲述2号社区志愿者的故事。第2位志愿者在疫情中坚守岗位。\n"
+    )
+    content += "5、某某\n20__年，_县的志愿者们在疫情中坚守岗位，一直没有离开过。\n"
+    second = importer_module.prepare("b.txt", content.encode(), sections)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("a text of the file was worked on again while its rows were written")
+
+    def hash_of_no_text(real):
+        def hashed(data=b"", *args, **kwargs):
+            if "志愿者".encode() in data:
+                refused()
+            return real(data, *args, **kwargs)
+
+        return hashed
+
+    monkeypatch.setattr(textutil, "text_facts", refused, raising=False)
+    monkeypatch.setattr(textutil, "sentence_hashes", refused)
+    for name in ("sha256", "blake2b"):
+        monkeypatch.setattr(hashlib, name, hash_of_no_text(getattr(hashlib, name)))
+    importer = Importer(update_index=False, workers=0)
+    reports = [importer._store_prepared(first), importer._store_prepared(second)]
+    monkeypatch.undo()
+
+    assert [r.status for r in reports] == ["imported", "imported"], [r.reason for r in reports]
+    for essay in Essay.objects.all():
+        expected = textutil.text_facts(essay.text)
+        assert (essay.char_count, essay.has_placeholders, essay.fingerprint) == expected[:3]
+        assert bytes(essay.sentence_hashes) == expected.packed_hashes
+    copy = Essay.objects.get(source__name="b.txt", position=4)
+    assert copy.duplicate_of == Essay.objects.get(source__name="a.txt", position=2)
+    assert Essay.objects.get(source__name="b.txt", position=5).has_placeholders

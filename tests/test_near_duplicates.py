@@ -154,8 +154,8 @@ def test_an_import_reads_the_archives_hashes_not_its_texts(imported, monkeypatch
 
     original = Essay.objects.filter(duplicate_of=None, char_count__gt=300).order_by("pk").first()
     hashed = []
-    real = textutil.sentence_hashes
-    monkeypatch.setattr(textutil, "sentence_hashes", lambda text, *a, **k: hashed.append(text) or real(text, *a, **k))
+    real = textutil.text_facts
+    monkeypatch.setattr(textutil, "text_facts", lambda text, *a, **k: hashed.append(text) or real(text, *a, **k))
     report = Importer(update_index=False).import_bytes(
         "copy.txt", f"一篇近似的文章\n\n{near_copy_of(original.text)}\n".encode()
     )
@@ -194,16 +194,18 @@ def test_saving_after_the_importer_refreshed_hashes_the_text_once(imported, monk
 
     essay = Essay.objects.filter(duplicate_of=None).first()
     essay.text = essay.text + "\n\n又添了一段新的文字，足够长的一个句子。"
-    essay.refresh_derived_fields(textutil.sentence_hashes(essay.text))
+    essay.refresh_derived_fields(textutil.text_facts(essay.text))
     hashed = []
-    real = textutil.sentence_hashes
-    monkeypatch.setattr(textutil, "sentence_hashes", lambda text, *a, **k: hashed.append(text) or real(text, *a, **k))
+    real = textutil.text_facts
+    monkeypatch.setattr(textutil, "text_facts", lambda text, *a, **k: hashed.append(text) or real(text, *a, **k))
     essay.save()
     assert hashed == []
     essay.text = essay.text + "\n\n再改一次。这一句也够长了吧，对的。"
     essay.save()  # a new text: refreshed
     assert hashed == [essay.text]
-    assert textutil.unpack_hashes(Essay.objects.get(pk=essay.pk).sentence_hashes) == real(essay.text)
+    assert textutil.unpack_hashes(Essay.objects.get(pk=essay.pk).sentence_hashes) == textutil.sentence_hashes(
+        essay.text
+    )
 
 
 def test_an_import_lets_go_of_the_archives_sentences_before_its_tags(tmp_path, monkeypatch, search_index):
