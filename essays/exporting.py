@@ -1,7 +1,7 @@
 """The backup format: JSON Lines, one record a line, each with a ``type``.
 
 Line 1 is the header, ``{"type": "header", "format": "wenji-backup",
-"version": 3}``; then every section, tag (with its old names), collection
+"version": 4}``; then every section, tag (with its old names), collection
 (with its raw file), essay (with everything a curator changed and the
 importer's snapshot), and the change history of all four (django-simple-history's
 rows, ``history_records``), in that order. ``essays.restoring`` reads it back.
@@ -10,7 +10,9 @@ export time, every list sorted in Python (not by a database collation), so
 export, restore into any database and export again gives the same bytes.
 
 A later version can add record types by raising ``VERSION``; a reader
-refuses a version newer than its own. Version 2 had no history records.
+refuses a version newer than its own. Version 3 kept the imported text in
+the essay's ``imported`` snapshot (version 4 keeps its digest there,
+Essay.import_snapshot); version 2 had no history records.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.db import models
 from essays.models import Essay, Section, SourceFile, Tag, TagAlias
 
 FORMAT = "wenji-backup"
-VERSION = 3
+VERSION = 4
 
 # The models whose history the backup holds, in file order: (the name a
 # history record gives its model, the model, the field naming its objects).

@@ -29,6 +29,7 @@ from essays.checkpoints import checkpoints_beside
 from essays.heap import release_freed_memory
 from essays.models import (
     IMPORT_REASON,
+    IMPORTED_TEXT_DIGEST,
     Essay,
     Section,
     SourceFile,
@@ -623,8 +624,12 @@ class Importer:
 
     def _store_essay(self, source, position, parsed_essay, collection_author, essay: Essay | None) -> str:
         text = parsed_essay.text
+        digest = self._text_facts(text).digest
         previous_import = essay.imported if essay else {}
-        same_words = previous_import.get("text") == text and previous_import.get("title") == parsed_essay.title[:300]
+        same_words = (
+            previous_import.get(IMPORTED_TEXT_DIGEST) == digest
+            and previous_import.get("title") == parsed_essay.title[:300]
+        )
         needs_tags = not (same_words and essay.terms)
         if not needs_tags:
             # Same words as last time: keep the costly suggestions.
@@ -686,7 +691,7 @@ class Importer:
             essay.near_duplicate_of, essay.similarity = self._near_duplicate(essay)
         elif essay.duplicate_of_id:
             essay.near_duplicate_of, essay.similarity = None, None
-        essay.imported = proposed
+        essay.imported = Essay.import_snapshot(proposed, digest)
         essay.terms = terms
         # One history row per essay created or changed, written below once
         # its tags are set; not one per save and tag change.

@@ -755,6 +755,11 @@ class EssayQuerySet(models.QuerySet):
         return self.select_related("source").defer("text", *HEAVY_FIELDS)
 
 
+# The key of Essay.imported holding the digest of the text the importer
+# wrote (textutil.text_digest).
+IMPORTED_TEXT_DIGEST = "text_sha256"
+
+
 class Essay(models.Model):
     class Status(models.TextChoices):
         PUBLISHED = "published", _("已发布")
@@ -762,8 +767,9 @@ class Essay(models.Model):
         DRAFT = "draft", _("草稿")
 
     # Fields the importer writes and a curator may take over. A field whose
-    # value differs from what the importer last wrote (``imported``) belongs to
-    # the curator from then on: re-imports leave it alone.
+    # value differs from what the importer last wrote (``imported``, the text
+    # as its digest: import_snapshot) belongs to the curator from then on:
+    # re-imports leave it alone.
     CURATABLE_FIELDS = ("title", "text", "author", "section", "tags", "status", "duplicate_of")
 
     source = models.ForeignKey(SourceFile, on_delete=models.CASCADE, related_name="essays", verbose_name=_("合集"))
@@ -921,10 +927,28 @@ class Essay(models.Model):
         importer last wrote."""
         if not self.imported:
             return []
+        from essays.textutil import text_digest
+
         current = self.current_values(tag_names)
-        return [
-            name for name in self.CURATABLE_FIELDS if name in self.imported and current[name] != self.imported[name]
-        ]
+        written = dict(self.imported)
+        if IMPORTED_TEXT_DIGEST in written:
+            written["text"], current["text"] = written.pop(IMPORTED_TEXT_DIGEST), text_digest(current["text"])
+        return [name for name in self.CURATABLE_FIELDS if name in written and current[name] != written[name]]
+
+    @staticmethod
+    def import_snapshot(values: dict, digest: str | None = None) -> dict:
+        """What ``imported`` keeps of the values the importer wrote: all but
+        the text, which it keeps as its digest (``digest``, when the caller
+        has it). The text itself is ``imported_text``, stored once: the
+        snapshot held it too, a third copy in every row, which every import
+        encoded and every retag parsed to reach the tags beside it."""
+        snapshot = dict(values)
+        if "text" in snapshot:
+            from essays.textutil import text_digest
+
+            text = snapshot.pop("text")
+            snapshot[IMPORTED_TEXT_DIGEST] = digest or text_digest(text)
+        return snapshot
 
 
 class EssayRedirect(models.Model):

@@ -6,7 +6,7 @@ by primary key, so a backup restores into any database, SQLite or
 PostgreSQL. The fields an essay's other fields imply (character count,
 placeholder flag, fingerprint) are computed again, as on every save.
 
-The history records (format version 3) come after the essays: the
+The history records (format versions 3 and 4) come after the essays: the
 database's history of sections, tags, collections and essays is replaced by
 the backup's, each row under the restored object's new id. Objects deleted
 since (``{"gone": n}``) get ids of their own, above every living one, and the
@@ -369,7 +369,9 @@ def restore(path: Path, replace: bool = False) -> Restored:
                         title_derived=r["title_derived"], text=r["text"], author=r["author"],
                         section_id=sections[r["section"]] if r["section"] is not None else None,
                         status=r["status"], featured=r["featured"], similarity=r["similarity"],
-                        imported=r["imported"], imported_text=r["imported_text"],
+                        # Versions 2 and 3 kept the imported text in the snapshot.
+                        imported=Essay.import_snapshot(r["imported"]) if isinstance(r["imported"], dict) else {},
+                        imported_text=r["imported_text"],
                     )  # fmt: skip
                     essay.refresh_derived_fields()
                     for name in r["tags"]:

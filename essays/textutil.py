@@ -352,6 +352,9 @@ class TextFacts(NamedTuple):
     fingerprint: str
     sentence_hashes: set[int]
     packed_hashes: bytes
+    # The exact text's digest (text_digest): what the import snapshot keeps
+    # of the text it wrote (Essay.imported).
+    digest: str
 
 
 def text_facts(text: str, hashes: set[int] | None = None) -> TextFacts:
@@ -368,7 +371,14 @@ def text_facts(text: str, hashes: set[int] | None = None) -> TextFacts:
         fingerprint=hashlib.sha256(compacted.encode()).hexdigest(),
         sentence_hashes=hashes,
         packed_hashes=pack_hashes(hashes),
+        digest=text_digest(text),
     )
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 of the text exactly as it is, whitespace included (a
+    curator's new paragraph breaks are a change)."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def pack_hashes(hashes) -> bytes:

@@ -16,7 +16,7 @@ def export(tmp_path):
     target = tmp_path / "backup.jsonl"
     call_command("export_essays", "--output", str(target), stdout=io.StringIO())
     records = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    assert records[0] == {"type": "header", "format": "wenji-backup", "version": 3}
+    assert records[0] == {"type": "header", "format": "wenji-backup", "version": 4}
     return [r for r in records if r["type"] == "essay"]
 
 

@@ -178,6 +178,33 @@ def test_curator_edits_survive_a_reimport_of_a_changed_file(db, search_index, se
     assert "疫情 " in essay_at("002", 3).text
 
 
+def test_a_row_keeps_the_imported_text_once_and_its_digest_tells_a_curators_text(db, search_index, write_file):
+    """The import snapshot keeps the text it wrote as its digest: the text
+    itself is ``imported_text`` (it was stored a third time in the snapshot).
+    A curator's change, new paragraph breaks alone included, is still told
+    from the importer's text, and a re-import leaves it alone."""
+    import hashlib
+
+    path = write_file("one.txt", "合集\n1、甲\n第一段的内容。\n第二段的内容。\n2、乙\n另一篇的内容。\n")
+    Importer().import_paths([path])
+    first, second = Essay.objects.order_by("position")
+    assert "text" not in first.imported
+    assert first.imported["text_sha256"] == hashlib.sha256(first.text.encode()).hexdigest()
+    assert first.imported_text == first.text and first.curated_fields() == []
+
+    first.text = first.text.replace("\n", "\n\n")  # the same words, a blank line between
+    first.save()
+    assert first.curated_fields() == ["text"]
+    path.write_text("合集\n1、甲\n第一段的新内容。\n2、乙\n另一篇的新内容。\n", encoding="utf-8")
+    report = Importer().import_paths([path])
+    assert report.files[0].status == "updated"
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.text == "第一段的内容。\n\n第二段的内容。" and first.curated_fields() == ["text"]
+    assert second.text == "另一篇的新内容。" and second.curated_fields() == []
+    assert second.imported["text_sha256"] == hashlib.sha256("另一篇的新内容。".encode()).hexdigest()
+
+
 def test_essays_gone_from_a_file_are_hidden_not_deleted(db, search_index, write_file):
     path = write_file("two.txt", "合集\n1、甲\n第一篇的内容。\n2、乙\n第二篇的内容。\n")
     Importer().import_paths([path])

@@ -85,7 +85,7 @@ def export_bytes(tmp_path, name="a.jsonl") -> bytes:
 
 def test_the_backup_starts_with_a_versioned_header(curated, tmp_path):
     first = export_bytes(tmp_path).split(b"\n", 1)[0]
-    assert json.loads(first) == {"type": "header", "format": "wenji-backup", "version": 3}
+    assert json.loads(first) == {"type": "header", "format": "wenji-backup", "version": 4}
 
 
 def test_restore_replace_in_place_gives_the_same_bytes_and_keeps_curator_work(curated, tmp_path):
@@ -120,8 +120,8 @@ def test_a_non_empty_database_is_refused_without_replace(curated, tmp_path):
         ("合集\n1、标题\n正文。\n".encode(), "not a Wenji backup"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "not a Wenji backup"),
         (b'{"source": "a.txt", "position": 1, "title": "x"}\n', "before format versions"),
-        (b'{"type": "header", "format": "wenji-backup", "version": 99}\n', "version 99; this Wenji reads up to 3"),
-        (b'{"type": "header", "format": "wenji-backup", "version": 4}\n', "version 4; this Wenji reads up to 3"),
+        (b'{"type": "header", "format": "wenji-backup", "version": 99}\n', "version 99; this Wenji reads up to 4"),
+        (b'{"type": "header", "format": "wenji-backup", "version": 5}\n', "version 5; this Wenji reads up to 4"),
         (b'{"type": "header", "format": "wenji-backup", "version": 2}\n{"type": "poem"}\n', "unknown record type"),
         (
             b'{"type": "header", "format": "wenji-backup", "version": 2}\n{"type": "tag", "name": "x"}\n',
@@ -222,6 +222,32 @@ def test_a_version_2_backup_restores_without_history(curated, tmp_path):
     # The restore's own saves and deletions leave no history behind.
     assert not any(model.history.exists() for model in (Essay, Tag, Section, SourceFile))
     assert export_bytes(tmp_path, "b.jsonl").decode().splitlines(keepends=True)[1:] == old[1:]
+
+
+def test_a_version_3_backup_with_the_imported_text_in_its_snapshot_restores_as_today(curated, tmp_path):
+    """Version 3 kept the imported text in each essay's snapshot; restored,
+    the snapshot keeps its digest, and the same fields are the curator's."""
+    import hashlib
+
+    lines = export_bytes(tmp_path).decode().splitlines(keepends=True)
+    curated_before = {e.key: e.curated_fields() for e in Essay.objects.all()}
+    records = [json.loads(line) for line in lines[1:]]
+    # Every text the backup holds, by digest: the snapshot's is one of them.
+    texts = [r["text"] for r in records if r["type"] == "essay"]
+    texts += [r["imported_text"] for r in records if r["type"] == "essay"]
+    texts += [r["fields"]["text"] for r in records if r["type"] == "history" and r["model"] == "essay"]
+    by_digest = {hashlib.sha256(text.encode()).hexdigest(): text for text in texts}
+    old = [json.dumps({"type": "header", "format": "wenji-backup", "version": 3}) + "\n"]
+    for record in records:
+        if record["type"] == "essay" and "text_sha256" in record["imported"]:
+            record["imported"]["text"] = by_digest[record["imported"].pop("text_sha256")]
+        old.append(json.dumps(record, ensure_ascii=False) + "\n")
+    assert old[1:] != lines[1:]
+    path = tmp_path / "v3.jsonl"
+    path.write_text("".join(old), encoding="utf-8")
+    call_command("restore_essays", str(path), "--replace", "--no-index", stdout=io.StringIO())
+    assert {e.key: e.curated_fields() for e in Essay.objects.all()} == curated_before
+    assert export_bytes(tmp_path, "b.jsonl").decode().splitlines(keepends=True) == lines
 
 
 def test_import_seeds_refuses_a_json_lines_file_by_name(db, write_file, run_import):
