@@ -371,12 +371,11 @@ class TantivySearchBackend(BaseSearchBackend):
     def _document(self, index, obj) -> tantivy.Document:
         data = index.full_prepare(obj)
         doc = tantivy.Document()
-        fields = index.fields
+        dated = _dated_fields(index)
         for name, value in data.items():
             if value is None or value == "":
                 continue
-            field = next((f for f in fields.values() if f.index_fieldname == name), None)
-            if isinstance(field, DateField | DateTimeField):
+            if name in dated:
                 doc.add_integer(name, _microseconds(value))
             elif isinstance(value, list | tuple):
                 for item in value:
@@ -520,6 +519,17 @@ class TantivySearchBackend(BaseSearchBackend):
         except LookupError:
             return None
         return model if model in unified.get_indexed_models() else None
+
+
+def _dated_fields(index) -> frozenset[str]:
+    """The index's date fields, by the names its documents give them: kept
+    on the index (its fields are set when it is built), not looked up among
+    its fields for every value of every document."""
+    dated = getattr(index, "_tantivy_dated_fields", None)
+    if dated is None:
+        dated = frozenset(f.index_fieldname for f in index.fields.values() if isinstance(f, DateField | DateTimeField))
+        index._tantivy_dated_fields = dated
+    return dated
 
 
 def _microseconds(value) -> int:
