@@ -297,6 +297,7 @@ class Importer:
         self._sentence_index: SentenceIndex | None = None
         self._suggested: dict[int, tuple] = {}
         self._indexed_any = False
+        self._statements = bulk.Statements()
         self._new_tags: list[tuple[int, list[str]]] = []
         # The file's new essays, inserted together (_flush_new); until then
         # the sentence index knows each by a stand-in number above any pk.
@@ -419,8 +420,10 @@ class Importer:
             report.reason, report.code, report.values = prepared.reason, prepared.code, prepared.values
             return report
         # The file of this name and the first other file with this content,
-        # in one query (a new file: the one query answers both).
-        known = list(SourceFile.objects.filter(Q(name=name) | Q(sha256=digest)).order_by("name"))
+        # in one query (a new file: the one query answers both, and no
+        # collection is read).
+        found = self._statements.rows("known", _files_named_or_holding, (name, digest))
+        known = list(SourceFile.objects.filter(pk__in=[pk for (pk,) in found]).order_by("name")) if found else []
         existing = next((source for source in known if source.name == name), None)
         twin = next((source for source in known if source.name != name and source.sha256 == digest), None)
         if existing:
@@ -760,11 +763,7 @@ class Importer:
         in one query for the whole file."""
         prints = {self._text_facts(e.text).fingerprint for e in parsed.essays} | {e.fingerprint for e in old}
         self._copies = {fingerprint: [] for fingerprint in prints}
-        rows = (
-            Essay.objects.filter(fingerprint__in=list(prints))
-            .order_by("pk")
-            .values_list("fingerprint", "pk", "key", "duplicate_of_id", "duplicate_of__key")
-        )
+        rows = self._statements.rows("copies", _essays_printed, list(prints))
         for fingerprint, pk, key, duplicate_id, duplicate_key in rows:
             self._copies[fingerprint].append([pk, key, duplicate_id, duplicate_key, None])
 
@@ -938,6 +937,21 @@ class Importer:
             self._flush_new()
             return found, round(best_ratio, 4)
         return Essay(pk=best), round(best_ratio, 4)
+
+
+def _files_named_or_holding(_size: int):
+    """(pk,) of the file of a name and of those with a content (Statements)."""
+    return SourceFile.objects.filter(Q(name="name") | Q(sha256="sha256")).values_list("pk")
+
+
+def _essays_printed(size: int):
+    """The essays with any of ``size`` fingerprints, with their main copy's
+    key, in pk order (Statements)."""
+    return (
+        Essay.objects.filter(fingerprint__in=[str(n) for n in range(size)])
+        .order_by("pk")
+        .values_list("fingerprint", "pk", "key", "duplicate_of_id", "duplicate_of__key")
+    )
 
 
 def refresh_planner_statistics() -> None:

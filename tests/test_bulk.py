@@ -162,3 +162,23 @@ def test_imported_terms_are_the_candidate_terms_for_new_and_changed_essays(searc
     for essay in Essay.objects.filter(source__name="terms.txt"):
         assert isinstance(essay.terms, dict) and essay.terms
         assert essay.terms == json.loads(json.dumps(tagging.candidate_terms(essay.title, essay.text)))
+
+
+def test_a_statement_compiled_once_answers_as_the_orm_for_every_size_of_values():
+    source = _source("s.txt")
+    essays = [_essay(source, n) for n in range(1, 6)]
+    bulk.insert_objects(essays)
+    by_print = {e.fingerprint: e.pk for e in essays}
+    statements = bulk.Statements()
+
+    def build(size):
+        return Essay.objects.filter(fingerprint__in=[str(n) for n in range(size)]).order_by("pk").values_list("pk")
+
+    with CaptureQueriesContext(connection) as queries:
+        for wanted in ([essays[2].fingerprint], [essays[4].fingerprint, "0" * 64, essays[0].fingerprint]):
+            expected = sorted(by_print[p] for p in wanted if p in by_print)
+            assert [pk for (pk,) in statements.rows("prints", build, wanted)] == expected
+            assert [pk for (pk,) in statements.rows("prints", build, wanted)] == expected  # again, compiled
+    assert len(queries) == 4  # the statements themselves, nothing else
+    with pytest.raises(ValueError, match="takes 1 values, not 2"):
+        statements.rows("one", lambda size: Essay.objects.filter(key="k").values_list("pk"), ["a", "b"])

@@ -160,12 +160,14 @@ def test_a_new_file_is_looked_up_once_and_copies_are_still_known(search_index, w
     with CaptureQueriesContext(connection) as queries:
         report = Importer(update_index=False, workers=0).import_paths([path.parent / "a.txt", path])
     assert not report.failed, report.summary()
-    # The collections read whole (the store's lookups), not the pool-less
-    # path's check of the digest alone.
+    # The store's lookups by name or content (not the pool-less path's
+    # check of the digest alone): one per file, and for a new file no
+    # collection is read whole (raw text included).
     lookups = [
-        q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"essays_sourcefile"."raw_text"' in q["sql"]
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"essays_sourcefile"."sha256" =' in q["sql"]
     ]
     assert len(lookups) == 2  # one per file
+    assert not any('"essays_sourcefile"."raw_text"' in q["sql"] for q in queries if q["sql"].startswith("SELECT"))
 
     copy = write_file("c.txt", content)
     first, again = (
