@@ -15,12 +15,13 @@ KEY = "text_sha256"
 BATCH = 1000
 
 
-def _rewrite(apps, schema_editor, change) -> None:
+def _rewrite(apps, schema_editor, change, texts: tuple[str, ...] = ()) -> None:
+    """Each snapshot through ``change(imported, *texts)`` (None: left as it is)."""
     Essay = apps.get_model("essays", "Essay")
     connection = schema_editor.connection
     field = Essay._meta.get_field("imported")
     table, column = (connection.ops.quote_name(name) for name in (Essay._meta.db_table, field.column))
-    rows = Essay.objects.using(connection.alias).order_by("pk").values_list("pk", "imported", "text", "imported_text")
+    rows = Essay.objects.using(connection.alias).order_by("pk").values_list("pk", "imported", *texts)
     changed = []
 
     def flush():
@@ -28,8 +29,8 @@ def _rewrite(apps, schema_editor, change) -> None:
             cursor.executemany(f"UPDATE {table} SET {column} = %s WHERE id = %s", changed)
         changed.clear()
 
-    for pk, imported, text, imported_text in rows.iterator(chunk_size=BATCH):
-        snapshot = change(imported, text, imported_text) if isinstance(imported, dict) else None
+    for pk, imported, *row_texts in rows.iterator(chunk_size=BATCH):
+        snapshot = change(imported, *row_texts) if isinstance(imported, dict) else None
         if snapshot is not None:
             # As the column's encoder writes it (UnicodeJSONEncoder: no \u escapes).
             value = field.get_db_prep_save(snapshot, connection)
@@ -40,7 +41,7 @@ def _rewrite(apps, schema_editor, change) -> None:
         flush()
 
 
-def to_digest(imported, text, imported_text):
+def to_digest(imported):
     if not isinstance(imported.get("text"), str):
         return None
     snapshot = {name: value for name, value in imported.items() if name != "text"}
@@ -62,11 +63,11 @@ def to_text(imported, text, imported_text):
 
 
 def forwards(apps, schema_editor):
-    _rewrite(apps, schema_editor, to_digest)
+    _rewrite(apps, schema_editor, to_digest)  # the snapshots alone: no text is read
 
 
 def backwards(apps, schema_editor):
-    _rewrite(apps, schema_editor, to_text)
+    _rewrite(apps, schema_editor, to_text, ("text", "imported_text"))
 
 
 class Migration(migrations.Migration):
