@@ -157,6 +157,51 @@ def test_filters(curator_client, imported, query, expected):
         assert shown == expected
 
 
+def test_the_curated_essays_are_found_by_the_database_as_curated_fields_finds_them(
+    imported, django_assert_max_num_queries
+):
+    """Essay.objects.curated() (the admin's filter) asks the database what
+    curated_fields() asks each essay, for every kind of field and change."""
+    essays = list(Essay.objects.order_by("pk"))
+    other_section = Section.objects.exclude(pk=essays[0].section_id).first()
+    quoted = Tag.objects.create(name='他说"好"')
+
+    def edit(n, **fields):
+        Essay.objects.filter(pk=essays[n].pk).update(**fields)
+
+    edit(0, title="策展人改过的标题")
+    edit(1, author="某某")
+    edit(2, status=Essay.Status.HIDDEN)
+    edit(3, section=other_section)
+    edit(4, section=None)
+    edit(5, duplicate_of=essays[6])
+    edit(7, text=essays[7].text.replace("\n", "\n\n"))  # new paragraph breaks alone
+    edit(8, text=essays[8].text)  # saved again unchanged: not curated
+    essays[9].tags.add(quoted)
+    essays[10].tags.set(list(essays[10].tags.all())[1:])
+    essays[11].tags.set(list(essays[11].tags.all()))  # the same tags again
+    edit(12, imported={}, title="手写的一篇")  # made by hand: nothing is the curator's
+    # A snapshot from before the digest, the text in it, with a null section.
+    legacy = {**essays[13].imported, "text": essays[13].text, "section": None}
+    legacy.pop("text_sha256")
+    edit(13, imported=legacy, section=None)
+    legacy = {**essays[14].imported, "text": essays[14].text + "。"}
+    legacy.pop("text_sha256")
+    edit(14, imported=legacy)
+    quoted_snapshot = {**essays[15].imported, "tags": sorted([*essays[15].imported["tags"], quoted.name])}
+    edit(15, imported=quoted_snapshot)
+    essays[15].tags.add(quoted)
+
+    expected = {
+        e.pk
+        for e in Essay.objects.select_related("section", "duplicate_of").prefetch_related("tags")
+        if e.curated_fields()
+    }
+    assert {essays[n].pk for n in (0, 1, 2, 3, 4, 5, 7, 9, 10, 14)} == expected
+    with django_assert_max_num_queries(1):
+        assert set(Essay.objects.curated().values_list("pk", flat=True)) == expected
+
+
 def test_untagged_and_curated_filters(curator_client, imported):
     essay = essay_at("001", 2)
     essay.tags.clear()

@@ -62,13 +62,8 @@ class CuratedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        # Compared in Python: the snapshot is JSON and tags are a relation.
-        pks = [
-            e.pk
-            for e in queryset.prefetch_related("tags").select_related("section", "duplicate_of")
-            if e.curated_fields()
-        ]
-        return queryset.filter(pk__in=pks) if self.value() == "yes" else queryset.exclude(pk__in=pks)
+        curated = queryset.model.objects.curated().values("pk")
+        return queryset.filter(pk__in=curated) if self.value() == "yes" else queryset.exclude(pk__in=curated)
 
 
 class SearchBoxFilter(admin.SimpleListFilter):
