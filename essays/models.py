@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
+from essays import dbfunctions
 from essays.links import address
 
 KEY_LENGTH = 10
@@ -516,96 +517,6 @@ def one_history_row(essay, reason: str | None):
     record_history(essay, "~")
 
 
-class _TextDigest(models.Func):
-    """textutil.text_digest in the database: the SHA-256 of the text's UTF-8,
-    in hex. On PostgreSQL its built-in sha256() (Django's SHA256 wants the
-    pgcrypto extension); on SQLite Django's own function."""
-
-    output_field = models.TextField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        from django.db.models.functions import SHA256
-
-        return compiler.compile(SHA256(*self.source_expressions))
-
-    def as_postgresql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"encode(sha256(convert_to({sql}, 'UTF8')), 'hex')", params
-
-
-class _JSONText(models.Func):
-    """The text at ``key`` of a JSON column; SQL NULL for a JSON null (on
-    SQLite, KT() gives the string 'null')."""
-
-    output_field = models.TextField()
-
-    def __init__(self, column, key: str):
-        super().__init__(column, models.Value(key))
-
-    def as_sqlite(self, compiler, connection, **extra):
-        (sql, params), (key_sql, key_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"json_extract({sql}, '$.' || {key_sql})", (*params, *key_params)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        (sql, params), (key_sql, key_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"({sql} ->> {key_sql})", (*params, *key_params)
-
-
-class _JSONArrayLength(models.Func):
-    """How many items the array at ``key`` of a JSON column holds (0: none
-    there)."""
-
-    output_field = models.IntegerField()
-
-    def __init__(self, column, key: str):
-        super().__init__(column, models.Value(key))
-
-    def as_sqlite(self, compiler, connection, **extra):
-        column, key = self.source_expressions
-        sql, params = compiler.compile(column)
-        key_sql, key_params = compiler.compile(key)
-        return f"COALESCE(json_array_length({sql}, '$.' || {key_sql}), 0)", (*params, *key_params)
-
-    def as_postgresql(self, compiler, connection, **extra):
-        column, key = self.source_expressions
-        sql, params = compiler.compile(column)
-        key_sql, key_params = compiler.compile(key)
-        return (
-            f"COALESCE(jsonb_array_length(CASE WHEN jsonb_typeof({sql} -> {key_sql}) = 'array' "
-            f"THEN {sql} -> {key_sql} END), 0)",
-            (*params, *key_params, *params, *key_params),
-        )
-
-
-class _JSONArrayHolds(models.Func):
-    """Whether the array at ``key`` of a JSON column holds the string ``value``."""
-
-    output_field = models.BooleanField()
-    conditional = True
-
-    def __init__(self, column, key: str, value):
-        super().__init__(column, models.Value(key), value)
-
-    def as_sqlite(self, compiler, connection, **extra):
-        (sql, params), (key_sql, key_params), (value_sql, value_params) = (
-            compiler.compile(e) for e in self.source_expressions
-        )
-        return (
-            f"EXISTS (SELECT 1 FROM json_each({sql}, '$.' || {key_sql}) WHERE json_each.value = {value_sql})",
-            (*params, *key_params, *value_params),
-        )
-
-    def as_postgresql(self, compiler, connection, **extra):
-        (sql, params), (key_sql, key_params), (value_sql, value_params) = (
-            compiler.compile(e) for e in self.source_expressions
-        )
-        return f"COALESCE(({sql} -> {key_sql}) @> to_jsonb({value_sql}::text), false)", (
-            *params,
-            *key_params,
-            *value_params,
-        )
-
-
 class EssayQuerySet(models.QuerySet):
     def among(self, pks):
         """The essays among ``pks``, however many: the keys travel as one
@@ -638,7 +549,11 @@ class EssayQuerySet(models.QuerySet):
             return held(name) & ~models.Q(
                 models.lookups.Exact(
                     Coalesce(current, models.Value(""), output_field=models.TextField()),
-                    Coalesce(_JSONText(models.F("imported"), name), models.Value(""), output_field=models.TextField()),
+                    Coalesce(
+                        dbfunctions.JSONText(models.F("imported"), name),
+                        models.Value(""),
+                        output_field=models.TextField(),
+                    ),
                 )
             )
 
@@ -648,16 +563,20 @@ class EssayQuerySet(models.QuerySet):
             output_field=models.IntegerField(),
         )
         tags_differ = held("tags") & (
-            ~models.Q(models.lookups.Exact(Coalesce(tag_count, 0), _JSONArrayLength(models.F("imported"), "tags")))
+            ~models.Q(
+                models.lookups.Exact(Coalesce(tag_count, 0), dbfunctions.JSONArrayLength(models.F("imported"), "tags"))
+            )
             | models.Q(
                 models.Exists(
-                    tags.exclude(models.Q(_JSONArrayHolds(models.OuterRef("imported"), "tags", models.F("tag__name"))))
+                    tags.exclude(
+                        models.Q(dbfunctions.JSONArrayHolds(models.OuterRef("imported"), "tags", models.F("tag__name")))
+                    )
                 )
             )
         )
         # The text as its digest (Essay.import_snapshot), or as it is in a
         # snapshot from before the digest.
-        text_differs = differs(_TextDigest("text"), IMPORTED_TEXT_DIGEST) | differs(models.F("text"), "text")
+        text_differs = differs(dbfunctions.TextDigest("text"), IMPORTED_TEXT_DIGEST) | differs(models.F("text"), "text")
         return self.exclude(imported={}).filter(
             differs(models.F("title"), "title")
             | differs(models.F("author"), "author")
