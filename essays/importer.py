@@ -78,7 +78,8 @@ class Prepared:
     parsed: parsing.ParsedCollection | None = None
     # Per essay: (section slug, candidate tag terms as the JSON the terms
     # column stores) from its text, and what its row keeps that follows from
-    # the text (textutil.TextFacts: counts, fingerprint, sentence hashes).
+    # the text (textutil.TextFacts: counts, fingerprint, sentence hashes,
+    # digest).
     suggestions: list = field(default_factory=list)
     facts: list = field(default_factory=list)
 
