@@ -357,14 +357,12 @@ class TextFacts(NamedTuple):
     digest: str
 
 
-def text_facts(text: str, hashes: set[int] | None = None) -> TextFacts:
-    """``hashes``: the text's sentence hashes, when the caller has them."""
+def text_facts(text: str) -> TextFacts:
     # The characters of the paragraphs without whitespace (line breaks are
     # whitespace to str.split): what the count, the fingerprint and the
     # sentences read.
     compacted = compact(text)
-    if hashes is None:
-        hashes = _compact_sentence_hashes(compacted)
+    hashes = _compact_sentence_hashes(compacted)
     return TextFacts(
         char_count=len(compacted),
         has_placeholders=PLACEHOLDER_RE.search(text) is not None,
