@@ -79,7 +79,15 @@ def database_config(environ, var_dir: Path) -> dict:
         # Each process keeps its connection, and with it SQLite's page cache
         # (16 MB): a new connection per request read every page of an index
         # again (a deep page of the list: 18 requests/s under gunicorn).
-        options["init_command"] = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000"
+        # temp_store=MEMORY: a statement changing more than 64 KB of pages in
+        # a transaction (an import's insert of a file's essays, a retag's
+        # updates) spilled its statement journal to a file in /var/tmp, 14
+        # page writes an essay; temporary tables and sorts' indexes stay in
+        # memory too (keys only: a few MB at 100,000 essays).
+        options["init_command"] = (
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; "
+            "PRAGMA temp_store = MEMORY"
+        )
         config["CONN_MAX_AGE"] = 600
     return config
 
