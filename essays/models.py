@@ -407,6 +407,18 @@ ESSAY_HISTORY = HistoricalRecords(
     # terms: derived from the text (essays.tagging), recomputed by retag.
     m2m_fields=["tags"],
     excluded_fields=["imported", "imported_text", "terms", "sentence_hashes"],
+    # Versions are looked up by essay, date and user only: copies of the
+    # essay's own indexes cost each version a page write or more.
+    no_db_index=[
+        "key",
+        "fingerprint",
+        "has_placeholders",
+        "featured",
+        "source",
+        "section",
+        "duplicate_of",
+        "near_duplicate_of",
+    ],
     verbose_name=_("文章历史"),
 )
 IMPORT_REASON = "导入"

@@ -221,3 +221,20 @@ def test_a_retag_that_changes_an_essays_tags_is_a_version_of_it(db, search_index
         else:
             assert len(rows) == rows_before[essay.pk]
         assert tag_names(rows[-1].tags.all()) == sorted(t.name for t in essay.tags.all()), essay.key
+
+
+@pytest.mark.django_db
+def test_the_essay_history_is_indexed_only_where_it_is_looked_up():
+    # A version is looked up by essay (the versions page, retag), by date
+    # (restore, export) and by who made it. Copies of the essay's own indexes
+    # (key, fingerprint, section, collection…) cost every import a random
+    # page write each (a sixth of a store's page writes) and answer nothing.
+    from django.db import connection
+
+    table = Essay.history.model._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    indexed = {
+        tuple(c["columns"]) for c in constraints.values() if (c["index"] or c["unique"]) and not c["primary_key"]
+    }
+    assert indexed == {("id",), ("history_date",), ("history_user_id",)}
