@@ -30,11 +30,14 @@ from essays.heap import release_freed_memory
 from essays.models import (
     IMPORT_REASON,
     IMPORTED_TEXT_DIGEST,
+    SOURCE_HISTORY,
     Essay,
     Section,
     SourceFile,
     Tag,
+    collection_key,
     essay_key,
+    history_rows,
     record_history,
     record_history_many,
 )
@@ -580,7 +583,16 @@ class Importer:
         source.imported_at = timezone.now()
         source.cut_doubts = [doubt.as_dict() for doubt in parsed.doubts]
         source._change_reason = IMPORT_REASON
-        source.save()
+        if existed:
+            source.save()
+        else:
+            # A new collection's row and its first version, inserted as
+            # values (essays.bulk): the save and its history through the ORM
+            # were a seventh of the importing process's time per file.
+            source.key = collection_key(name)
+            bulk.insert_objects([source])
+            history_rows(SOURCE_HISTORY, [source], "+")
+            freshness.changed()  # bulk inserts send no post_save
         report.source_id = source.pk
         report.doubts = [doubt.detail for doubt in parsed.doubts]
 

@@ -101,6 +101,10 @@ def readable_tag_counts(tag_ids: list[int] | None = None) -> dict[int, int]:
     return counts
 
 
+# A collection's versions, without its raw text (kept whole on the row).
+SOURCE_HISTORY = HistoricalRecords(excluded_fields=["raw_text", "previous_cut"], verbose_name=_("合集历史"))
+
+
 class SourceFile(models.Model):
     """One imported text file: a collection of essays."""
 
@@ -133,7 +137,7 @@ class SourceFile(models.Model):
     cut_doubts = models.JSONField(_("切分疑点"), default=list, blank=True, encoder=UnicodeJSONEncoder)
 
     objects = SourceFileQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["raw_text", "previous_cut"], verbose_name=_("合集历史"))
+    history = SOURCE_HISTORY
 
     class Meta:
         ordering = ["name"]
@@ -467,41 +471,51 @@ def record_history(essay, history_type: str = "~") -> None:
             essay.skip_history_when_saving = skip
 
 
-def record_history_many(essays, history_type: str = "+", with_tags: bool = True) -> None:
-    """``record_history`` for many essays in a few statements (the rows in
-    one insert, their tags read in one query), as an import writes them: one
-    row per essay, with its change reason and tags (``with_tags=False``:
-    the caller knows they have none). No signals are sent for the rows
-    (nothing here listens)."""
-    essays = [essay for essay in essays]
-    if not essays:
-        return
+def history_rows(records: HistoricalRecords, instances, history_type: str, returning: bool = False) -> list | None:
+    """One history row for each of ``instances`` (all of ``records``' model)
+    as they are now, in one insert of values rather than a model instance
+    and a save each (``essays.bulk``): with each one's change reason, user
+    and date, as ``create_historical_record`` writes them, without their
+    many-to-many rows. No signals are sent for the rows (nothing here
+    listens). The rows' keys when ``returning``."""
     from django.utils import timezone as tz
 
     from essays import bulk
 
-    model = Essay.history.model
-    fields = ESSAY_HISTORY.fields_included(Essay)
+    model = type(instances[0])
+    fields = records.fields_included(model)
     names = [field.attname for field in fields]
     names += ["history_date", "history_type", "history_user_id", "history_change_reason"]
     now = tz.now()
     rows = []
-    for essay in essays:
-        user = ESSAY_HISTORY.get_history_user(essay)
+    for instance in instances:
+        user = records.get_history_user(instance)
         rows.append(
-            [getattr(essay, field.attname) for field in fields]
+            [getattr(instance, field.attname) for field in fields]
             + [
-                getattr(essay, "_history_date", now),
+                getattr(instance, "_history_date", now),
                 history_type,
                 user.pk if user is not None else None,
-                ESSAY_HISTORY.get_change_reason_for_object(essay, history_type, None),
+                records.get_change_reason_for_object(instance, history_type, None),
             ]
         )
+    return bulk.insert_values(model.history.model, names, rows, returning=returning)
+
+
+def record_history_many(essays, history_type: str = "+", with_tags: bool = True) -> None:
+    """``record_history`` for many essays in a few statements (the rows in
+    one insert, their tags read in one query), as an import writes them: one
+    row per essay, with its change reason and tags (``with_tags=False``:
+    the caller knows they have none)."""
+    essays = [essay for essay in essays]
+    if not essays:
+        return
     # Values, not model instances: a history row per new essay is an
     # import's second-largest write (essays.bulk says what it saves).
-    keys = bulk.insert_values(model, names, rows, returning=with_tags)
+    keys = history_rows(ESSAY_HISTORY, essays, history_type, returning=with_tags)
     if not with_tags:
         return
+    model = Essay.history.model
     by_essay = {essay.pk: key for essay, key in zip(essays, keys, strict=True)}
     for field in model._history_m2m_fields:
         m2m_model = ESSAY_HISTORY.m2m_models[field]

@@ -27,6 +27,28 @@ def test_the_importer_writes_one_history_row_per_essay_marked_as_import(four):
         assert sorted(r.tag.name for r in rows[0].tags.all()) == sorted(t.name for t in essay.tags.all())
 
 
+def test_a_new_collections_first_version_is_the_import_with_its_description(four):
+    from essays import freshness
+    from essays.models import SourceFile
+
+    (row,) = four.history.all()
+    assert (row.history_type, row.history_change_reason, row.history_user) == ("+", IMPORT_REASON, None)
+    assert (row.id, row.name, row.key, row.sha256, row.title) == (
+        four.pk,
+        "four.txt",
+        four.key,
+        four.sha256,
+        four.title,
+    )
+    assert row.imported_at == four.imported_at and row.key == SourceFile.objects.get(pk=four.pk).key
+    assert not hasattr(row, "raw_text")  # the raw file stays on the collection's row only
+    # A new collection is a new content version (cached pages are never stale).
+    before = freshness.version()
+    Importer(update_index=False).import_bytes("five.txt", FOUR.replace("春天来了", "春天到了").encode())
+    assert freshness.version() != before
+    assert SourceFile.objects.get(name="five.txt").history.get().history_type == "+"
+
+
 def test_an_unchanged_forced_reimport_adds_no_history_rows(four):
     before = Essay.history.count()
     Importer(update_index=False, force=True).import_bytes("four.txt", FOUR.encode())
