@@ -149,9 +149,14 @@ class SourceFile(models.Model):
         return self.title or self.name
 
     def save(self, *args, **kwargs):
+        self.give_key()
+        super().save(*args, **kwargs)
+
+    def give_key(self) -> None:
+        """The collection's link key, made from its name once (a bulk insert
+        calls this where save() would)."""
         if not self.key:
             self.key = collection_key(self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return address("essays:collection", "key", self.key)
