@@ -210,7 +210,9 @@ def main(argv=None) -> int:
     if py_spy is None:
         print("py-spy is not installed (requirements-dev.txt): make install", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory(dir=BASE_DIR / "var") as scratch:
+    var_dir = BASE_DIR / "var"  # git-ignored, absent from a fresh clone
+    var_dir.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=var_dir) as scratch:
         raw, result = Path(scratch) / "samples.txt", Path(scratch) / "import.json"
         command = [py_spy, "record", "-r", str(RATE), "-f", "raw", "--subprocesses", "-o", str(raw), "--"]
         command += [sys.executable, "-m", "bench.imports", str(args.essays), "--json", str(result)]

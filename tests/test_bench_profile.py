@@ -85,3 +85,24 @@ def test_the_index_pool_counts_as_index_whenever_it_works():
         ("tags", "pool workers"): 50,
         ("tags", "importing process"): 9,
     }
+
+
+def test_a_fresh_clone_without_var_gets_as_far_as_running_the_import(tmp_path, monkeypatch, capsys):
+    """var/ is git-ignored, so a fresh clone has none: the profile makes it
+    (it failed on the scratch directory before py-spy ever ran)."""
+    import subprocess
+
+    import bench.profile_import as profile_import
+
+    ran = []
+    monkeypatch.setattr(profile_import, "BASE_DIR", tmp_path)
+    monkeypatch.setattr(profile_import.shutil, "which", lambda *args, **kwargs: "/usr/bin/py-spy")
+    monkeypatch.setattr(
+        profile_import.subprocess,
+        "run",
+        lambda command, **kwargs: ran.append(command) or subprocess.CompletedProcess(command, 1),
+    )
+    assert profile_import.main(["10", "--output", str(tmp_path / "profile.md")]) == 1
+    assert ran and ran[0][0] == "/usr/bin/py-spy"
+    assert "the profiled import failed" in capsys.readouterr().err
+    assert (tmp_path / "var").is_dir()
