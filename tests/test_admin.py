@@ -90,6 +90,30 @@ def test_changelist_columns_and_a_page_of_rows_stays_fast(curator_client, import
     assert len(queries) <= 15
 
 
+def test_the_collections_list_reads_a_page_of_collections_not_their_texts(curator_client, imported):
+    """The list of collections shows each one's essay count, sortable by
+    it, without reading any raw text (a file's whole text: grouping the
+    joined rows by it took 100 ms a page at 2,000 collections) and without
+    joining every essay to count the collections."""
+    url = reverse("admin:essays_sourcefile_changelist")
+    for query in ({}, {"o": "2"}, {"o": "-2"}):
+        with CaptureQueriesContext(connection) as queries:
+            response = curator_client.get(url, query)
+        assert response.status_code == 200
+        statements = [q["sql"] for q in queries if '"essays_sourcefile"' in q["sql"]]
+        assert statements
+        assert not [sql[:200] for sql in statements if '"raw_text"' in sql or '"previous_cut"' in sql]
+        assert not [sql[:200] for sql in statements if re.search(r'GROUP BY "essays_sourcefile"|GROUP BY 1', sql)]
+        shown = {source.name: source.essay_count for source in response.context["cl"].result_list}
+        assert shown == {source.name: source.essays.count() for source in SourceFile.objects.all()}
+    counts = [source.essay_count for source in response.context["cl"].result_list]
+    assert counts == sorted(counts, reverse=True)
+    # The change form still shows the raw text.
+    source = SourceFile.objects.first()
+    html = curator_client.get(reverse("admin:essays_sourcefile_change", args=[source.pk])).content.decode()
+    assert 'class="raw-text"' in html and source.raw_text.splitlines()[0][:10] in html
+
+
 def test_the_collection_filter_never_reads_every_collection(curator_client, imported):
     """Its links are the latest collections, a search box finds the rest by
     title or file name: the list costs the same with ten or ten thousand
