@@ -84,9 +84,13 @@ def database_config(environ, var_dir: Path) -> dict:
         # updates) spilled its statement journal to a file in /var/tmp, 14
         # page writes an essay; temporary tables and sorts' indexes stay in
         # memory too (keys only: a few MB at 100,000 essays).
+        # journal_size_limit: the write-ahead log's file is cut back to 64 MB
+        # whenever the log starts again; a long transaction (an import's
+        # retag: gigabytes at 100,000 essays) otherwise left it that large
+        # while any connection stayed open.
         options["init_command"] = (
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16000; "
-            "PRAGMA temp_store = MEMORY"
+            "PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864"
         )
         config["CONN_MAX_AGE"] = 600
     return config

@@ -25,6 +25,17 @@ logger = logging.getLogger(__name__)
 # The log is copied once it holds this many pages not copied yet (16 MB of
 # 4 KB pages).
 PAGES = 4000
+# SQLite writes the log again from its start only when a transaction begins
+# with the whole log copied. Passive copies never caught up with a writer
+# that barely pauses between files: the log grew with every page written
+# (6.3 GB over an import of 100,000 essays, most of it written out to disk
+# by the kernel for nothing). Once the log holds this many pages (64 MB),
+# a copy waits for the writer to pause (RESTART), and the next transaction
+# starts the log again.
+RESTART_PAGES = 16384
+# How long such a copy waits for the writer's transaction to end (a retag
+# holds one for minutes: the copy then gives up and is tried again later).
+RESTART_WAIT_MS = 1000
 
 # Where the wal-index (the log's -shm file, in the machine's byte order)
 # keeps the log's last valid frame (mxFrame of its header) and the frames
@@ -49,12 +60,16 @@ class Checkpointer:
     writer's own checkpoints (``checkpoints_beside`` puts them back) then
     copy the log as before."""
 
-    def __init__(self, database: Path | str, pages: int = PAGES, interval: float = 0.2):
+    def __init__(
+        self, database: Path | str, pages: int = PAGES, interval: float = 0.2, restart_pages: int = RESTART_PAGES
+    ):
         self.database = str(database)
         self.wal_index = Path(f"{database}-shm")
         self.pages = pages
+        self.restart_pages = restart_pages
         self.interval = interval
         self.checkpoints = 0
+        self.restarts = 0  # copies that let the log start again
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="wenji-checkpoints", daemon=True)
 
@@ -67,19 +82,23 @@ class Checkpointer:
         self._stopping.set()
         self._thread.join()
 
-    def _not_copied(self) -> int:
-        """The log's frames (a page each) not copied into the database yet.
-        Not the log file's size: after a copy SQLite writes the log again
-        from its start, and the file keeps its size. Read without a lock:
-        a read torn by a commit only moves the next copy by one look."""
+    def _frames(self) -> tuple[int, int]:
+        """The log's frames (a page each) since it last started, and those
+        of them copied into the database. Not the log file's size: once the
+        log starts again, the file keeps its size. Read without a lock: a
+        read torn by a commit only moves the next copy by one look."""
         try:
             with self.wal_index.open("rb") as header:
                 head = header.read(_COPIED.stop)
         except OSError:  # no log yet
-            return 0
+            return 0, 0
         if len(head) < _COPIED.stop:
-            return 0
+            return 0, 0
         last, copied = (int.from_bytes(head[part], sys.byteorder) for part in (_LAST_FRAME, _COPIED))
+        return last, copied
+
+    def _not_copied(self) -> int:
+        last, copied = self._frames()
         return max(0, last - copied)
 
     def _run(self) -> None:
@@ -92,6 +111,8 @@ class Checkpointer:
             while not self._stopping.wait(self.interval):
                 if self._not_copied() >= self.pages:
                     self._checkpoint(db)
+                    if self._frames()[0] >= self.restart_pages:
+                        self._restart(db)
             self._checkpoint(db)
         except sqlite3.Error:
             logger.exception("write-ahead log checkpoints beside the writer stopped")
@@ -102,6 +123,21 @@ class Checkpointer:
         with _FORK_GATE:
             db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self.checkpoints += 1
+
+    def _restart(self, db) -> None:
+        """Copy what is left once the writer's transaction ends, holding the
+        next one back meanwhile (what is left is what the writer added since
+        the passive copy just made): the next transaction then writes the
+        log from its start. Given up after RESTART_WAIT_MS."""
+        db.execute(f"PRAGMA busy_timeout = {RESTART_WAIT_MS}")
+        try:
+            with _FORK_GATE:
+                (busy, _log, _copied) = db.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+        finally:
+            db.execute("PRAGMA busy_timeout = 0")
+        self.checkpoints += 1
+        if not busy:
+            self.restarts += 1
 
 
 @contextmanager

@@ -78,6 +78,28 @@ def test_the_threshold_counts_frames_not_yet_copied_not_the_logs_file(tmp_path):
     db.close()
 
 
+def test_the_log_starts_again_beside_a_writer_that_never_stops(tmp_path):
+    """A writer committing file after file, barely pausing (an import): the
+    passive copies never find the whole log copied when a transaction
+    begins, so SQLite never wrote it from its start again and the file grew
+    with every page written. Past ``restart_pages`` a copy waits for a
+    pause and the log starts again: its file stays near that size."""
+    path = tmp_path / "db.sqlite3"
+    db = writer(path)
+    checkpointer = Checkpointer(path, pages=50, interval=0.005, restart_pages=200).start()
+    try:
+        for n in range(150):  # 3,000 pages: 12 MB through the log
+            write_pages(db, 20, start=20 * n)
+            time.sleep(0.0005)  # the importer's own work between two files
+    finally:
+        checkpointer.stop()
+    assert checkpointer.restarts >= 1
+    assert os.path.getsize(f"{path}-wal") < 2000 * PAGE  # without: all 3,000 pages and more
+    db.close()
+    reader = sqlite3.connect(path)
+    assert reader.execute("SELECT count(*) FROM t").fetchone() == (3000,)
+
+
 def test_what_is_left_is_copied_when_it_stops(tmp_path):
     path = tmp_path / "db.sqlite3"
     db = writer(path)

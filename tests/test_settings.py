@@ -30,6 +30,27 @@ def test_sqlite_keeps_its_temporary_files_in_memory(tmp_path):
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
+def test_sqlite_gives_back_the_logs_disk_once_it_starts_again(tmp_path):
+    # A long transaction (an import's retag of 100,000 essays) grows the
+    # write-ahead log to gigabytes; without a limit the file keeps that size
+    # while any connection stays open (a web server's, for ten minutes and more).
+    config = env.database_config({}, tmp_path)
+    db = sqlite3.connect(config["NAME"], isolation_level=None)
+    db.executescript(config["OPTIONS"]["init_command"])
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    db.execute("CREATE TABLE t (body BLOB)")
+    limit = db.execute("PRAGMA journal_size_limit").fetchone()[0]
+    assert 0 < limit <= 64 * 2**20
+    db.execute("BEGIN")
+    db.executemany("INSERT INTO t VALUES (?)", [(bytes(4096),) for _n in range(limit // 4096 + 2000)])
+    db.execute("COMMIT")
+    wal = tmp_path / "db.sqlite3-wal"
+    assert wal.stat().st_size > limit
+    db.execute("PRAGMA wal_checkpoint(RESTART)")
+    db.execute("INSERT INTO t VALUES (x'00')")  # the log starts again, and is cut down
+    assert wal.stat().st_size <= limit
+
+
 def test_database_url_for_postgres():
     config = env.database_config({"DATABASE_URL": "postgres://wenji:secret@db:5432/wenji"}, VAR)
     assert config["ENGINE"] == "django.db.backends.postgresql"
