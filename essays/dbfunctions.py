@@ -4,6 +4,8 @@ snapshot need (``EssayQuerySet.curated``)."""
 
 from __future__ import annotations
 
+import re
+
 from django.db import models
 
 
@@ -26,20 +28,26 @@ class TextDigest(models.Func):
 
 class JSONText(models.Func):
     """The text at ``key`` of a JSON column; SQL NULL for a JSON null (on
-    SQLite, KT() gives the string 'null')."""
+    SQLite, KT() gives the string 'null'). The key is written into the
+    statement, not passed as a parameter: a partial index whose condition
+    reads the column (the review queues') then serves the same condition
+    in a query (SQLite never matches a parameter with an index's literal)."""
 
     output_field = models.TextField()
 
-    def __init__(self, column, key: str):
-        super().__init__(column, models.Value(key))
+    def __init__(self, column, key: str, **extra):
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise ValueError(f"not a key of the import snapshot: {key!r}")
+        self.key = key
+        super().__init__(column, **extra)
 
     def as_sqlite(self, compiler, connection, **extra):
-        (sql, params), (key_sql, key_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"json_extract({sql}, '$.' || {key_sql})", (*params, *key_params)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"json_extract({sql}, '$.{self.key}')", params
 
     def as_postgresql(self, compiler, connection, **extra):
-        (sql, params), (key_sql, key_params) = (compiler.compile(e) for e in self.source_expressions)
-        return f"({sql} ->> {key_sql})", (*params, *key_params)
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} ->> '{self.key}')", params
 
 
 class JSONArrayLength(models.Func):

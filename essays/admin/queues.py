@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.fields.json import KeyTextTransform
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -19,22 +18,23 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from essays.admin.recut import cut_review_queue
-from essays.models import Essay, QueueReview
+from essays.models import (
+    DERIVED_TITLES_QUEUE,
+    NEAR_DUPLICATES_QUEUE,
+    PLACEHOLDERS_QUEUE,
+    Essay,
+    QueueReview,
+)
 
 Queue = QueueReview.Queue
 
 # The one definition of "needs a curator": what puts an essay in each queue.
 REVIEW_QUEUES = {
-    Queue.PLACEHOLDERS: Q(has_placeholders=True),
-    Queue.NEAR_DUPLICATES: Q(near_duplicate_of__isnull=False, duplicate_of__isnull=True),
+    Queue.PLACEHOLDERS: PLACEHOLDERS_QUEUE,
+    Queue.NEAR_DUPLICATES: NEAR_DUPLICATES_QUEUE,
     Queue.UNTAGGED: ~Exists(Essay.tags.through.objects.filter(essay=OuterRef("pk"))),
     Queue.NO_SECTION: Q(section__isnull=True),
-    # A title the importer made from the first words, not yet retitled by
-    # hand. The flag is asked first: the imported title lies in the import
-    # snapshot, past the text in the row (20,000 bench essays, half of them
-    # derived: the count 119 -> 82 ms on SQLite, when the snapshot also held
-    # the text).
-    Queue.DERIVED_TITLES: Q(title_derived=True) & Q(title=KeyTextTransform("title", "imported")),
+    Queue.DERIVED_TITLES: DERIVED_TITLES_QUEUE,
 }
 
 
