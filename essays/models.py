@@ -960,8 +960,9 @@ class Essay(models.Model):
                 name="essay_unreadable",
             ),
             # The review queues' counts (admin index and review page): at
-            # 20,000 bench essays, half with placeholders and half with
-            # derived titles, 42 -> 5 ms and 65 -> ? ms on SQLite.
+            # 100,000 bench essays, half with placeholders and half with
+            # derived titles, on SQLite: placeholders 294 -> 9 ms, near
+            # duplicates 144 -> 0.4 ms, derived titles 306 -> 15 ms.
             models.Index(fields=["status"], condition=PLACEHOLDERS_QUEUE, name="essay_queue_placeholders"),
             models.Index(fields=["status"], condition=NEAR_DUPLICATES_QUEUE, name="essay_queue_near_duplicates"),
             models.Index(fields=["status"], condition=DERIVED_TITLES_QUEUE, name="essay_queue_derived_titles"),
