@@ -85,9 +85,32 @@ def cached(name: str, build):
     return value
 
 
+# Values too large to pickle into the cache on every change (every readable
+# essay's tags: 500,000 links at 100,000 essays), kept in this process for
+# the latest content version only.
+_latest: dict[str, tuple[str, object]] = {}
+_latest_lock = threading.Lock()
+
+
+def latest(name: str, build):
+    """``build()``, computed once per content version in this process; only
+    the latest version's value is kept. Callers must not change it."""
+    current = version()
+    with _latest_lock:
+        found = _latest.get(name)
+    if found is not None and found[0] == current:
+        return found[1]
+    value = build()
+    with _latest_lock:
+        _latest[name] = (current, value)
+    return value
+
+
 def forget() -> None:
     """Drop this process's memo (tests start each with an empty cache)."""
     _memo.clear()
+    with _latest_lock:
+        _latest.clear()
 
 
 def _new_version() -> None:

@@ -487,6 +487,35 @@ def test_a_queue_is_counted_from_its_own_index(imported, key):
     assert queue_queryset(key).count() == sum(1 for essay in Essay.objects.all() if essay in queue_queryset(key))
 
 
+def test_archive_wide_tag_figures_are_read_once_per_content_version(
+    curator_client, imported, django_capture_on_commit_callbacks
+):
+    """The admin's index (tags used once, tags to merge) and the essay
+    list's tag filter read every readable essay's tags: once per content
+    version (0.4 s and 0.18 s at 100,000 essays), not on every view; a
+    committed change is seen on the next view."""
+    from essays.admin.tags import tag_queue_counts
+
+    index = reverse("admin:index")
+    curator_client.get(index)
+    curator_client.get(CHANGELIST)
+    with CaptureQueriesContext(connection) as queries:
+        assert curator_client.get(index).status_code == 200
+        assert curator_client.get(CHANGELIST).status_code == 200
+    archive_wide = [q["sql"][:120] for q in queries if re.search(r'AS "tags__name"|AS "tags", COUNT', q["sql"])]
+    assert archive_wide == []
+    once = dict((key, count) for key, _label, count in tag_queue_counts())["used_once"]
+    readable = list(Essay.objects.readable())
+    with django_capture_on_commit_callbacks(execute=True):
+        readable[0].tags.add(Tag.objects.create(name="独此一篇"))
+        popular = Tag.objects.create(name="人人都有")
+        for essay in readable:
+            essay.tags.add(popular)
+    assert dict((key, count) for key, _label, count in tag_queue_counts())["used_once"] == once + 1
+    html = curator_client.get(CHANGELIST).content.decode()
+    assert f"人人都有（{len(readable)}）" in html
+
+
 def test_a_derived_title_retitled_by_hand_leaves_its_queue(curator_client, imported):
     essay = Essay.objects.filter(title_derived=True).first()
     assert essay in queue_queryset("derived_titles")

@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from archive.cleaning import clean_text
-from essays import tagging
+from essays import freshness, tagging
 from essays.models import Essay, Tag, TagAlias, TagReview
 
 
@@ -59,7 +59,14 @@ class AliasInline(admin.TabularInline):
 
 
 def tag_essays() -> dict[str, set[int]]:
-    """Each tag's name and its readable essays (tags on none left out)."""
+    """Each tag's name and its readable essays (tags on none left out), read
+    once per content version and process (every readable essay's tags:
+    0.4 s at 100,000 essays, on each view of the admin's index and the tag
+    review): callers must not change it."""
+    return freshness.latest("tag-essays", _read_tag_essays)
+
+
+def _read_tag_essays() -> dict[str, set[int]]:
     found: dict[str, set[int]] = {}
     for name, pk in Essay.objects.readable().values_list("tags__name", "pk"):
         if name:
