@@ -1130,6 +1130,9 @@ class QueueReview(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["essay", "queue"], name="queue_review_once")]
         ordering = ["-at"]
+        # The review page's latest reviews: without it SQLite read every
+        # essay to find them (163 ms at 100,000 essays, with no review yet).
+        indexes = [models.Index(fields=["-at"], name="queue_review_latest")]
         verbose_name = _("队列审阅")
         verbose_name_plural = _("队列审阅")
 

@@ -516,6 +516,24 @@ def test_archive_wide_tag_figures_are_read_once_per_content_version(
     assert f"人人都有（{len(readable)}）" in html
 
 
+def test_the_review_page_finds_the_latest_reviews_without_reading_every_essay(curator_client, curator, imported):
+    essays = list(Essay.objects.order_by("pk")[:12])
+    for n, essay in enumerate(essays):
+        review = QueueReview.objects.create(essay=essay, queue="untagged", user=curator)
+        QueueReview.objects.filter(pk=review.pk).update(at=timezone.now() + timezone.timedelta(minutes=n))
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(reverse("admin:essays_essay_review"))
+    shown = [review.essay for review in response.context["reviewed"]]
+    assert shown == essays[::-1][:10]  # the latest first
+    if connection.vendor == "sqlite":  # PostgreSQL plans by its own statistics
+        with connection.cursor() as cursor:
+            for query in queries:
+                if '"essays_queuereview"' in query["sql"] and query["sql"].startswith("SELECT"):
+                    cursor.execute("EXPLAIN QUERY PLAN " + query["sql"].replace("%", "%%"))
+                    plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+                    assert not re.search(r"SCAN essays_essay(?! USING)", plan), (query["sql"][:200], plan)
+
+
 def test_a_derived_title_retitled_by_hand_leaves_its_queue(curator_client, imported):
     essay = Essay.objects.filter(title_derived=True).first()
     assert essay in queue_queryset("derived_titles")

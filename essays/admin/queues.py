@@ -51,6 +51,14 @@ def queue_counts() -> list[tuple[str, str, int]]:
     return [(key, queue_label(key), queue_queryset(key).count()) for key in REVIEW_QUEUES]
 
 
+def latest_reviews(count: int):
+    """The latest ``count`` reviews, with their essays and curators. Picked
+    first by themselves (queue_review_latest): joined at once, SQLite read
+    every essay to find them (163 ms at 100,000 essays, before any review)."""
+    latest = list(QueueReview.objects.order_by("-at").values_list("pk", flat=True)[:count])
+    return QueueReview.objects.filter(pk__in=latest).select_related("essay", "user").order_by("-at")
+
+
 def queues_of(essay: Essay) -> list[str]:
     """The queues ``essay`` is in now."""
     return [key for key in REVIEW_QUEUES if queue_queryset(key).filter(pk=essay.pk).exists()]
@@ -109,7 +117,7 @@ class ReviewQueues:
             "cut_review": cut_review_queue(),
             "opts": self.model._meta,
             "can_review": self.has_change_permission(request),
-            "reviewed": QueueReview.objects.select_related("essay", "user")[:10],
+            "reviewed": latest_reviews(10),
         }
         return TemplateResponse(request, "admin/essays/essay/review.html", context)
 
