@@ -103,3 +103,19 @@ class JSONArrayHolds(models.Func):
             *key_params,
             *value_params,
         )
+
+
+class IsEmptyJSONList(models.Func):
+    """Whether a JSON column holds the empty list, the list written into the
+    statement (not a parameter): a partial index on the opposite condition
+    (the collections whose cut the parser doubted) then serves the query."""
+
+    output_field = models.BooleanField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} = '[]')", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} = '[]'::jsonb)", params
