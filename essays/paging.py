@@ -51,7 +51,16 @@ class KeysFirstPaginator(Paginator):
     the rows themselves carries every column through the sort: on SQLite a
     filtered list of 20,000 essays, texts and snapshots included, took 144 ms
     to sort for a page of 100. The rows come in the same order (the admin's
-    orderings end with the primary key, so there are no ties)."""
+    orderings end with the primary key, so there are no ties).
+
+    ``rows_from``: the unfiltered queryset the rows are read from (with the
+    same related rows and annotations). The list's filters then run once,
+    for the keys: read again with the rows, a search's 100,000 keys were
+    parsed again for a page of 100 (90 ms at 100,000 essays)."""
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True, rows_from=None):
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.rows_from = rows_from
 
     def page(self, number):
         number = self.validate_number(number)
@@ -63,6 +72,8 @@ class KeysFirstPaginator(Paginator):
         if not hasattr(rows, "values_list") or not rows.ordered or rows.query.distinct:
             return self._get_page(rows[bottom:top], number, self)
         keys = list(rows.values_list("pk", flat=True)[bottom:top])
+        if self.rows_from is not None and rows.query.order_by:
+            return self._get_page(self.rows_from.filter(pk__in=keys).order_by(*rows.query.order_by), number, self)
         return self._get_page(rows.filter(pk__in=keys), number, self)
 
 

@@ -196,6 +196,12 @@ class EssayAdmin(EssayHistory, EssayRepair, ReviewQueues, DuplicateReview, BulkA
             )
         )
 
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # The page's rows are read by their keys from the list's unfiltered
+        # queryset, with the same related rows (KeysFirstPaginator).
+        rows_from = self.get_queryset(request).select_related(*self.list_select_related)
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, rows_from=rows_from)
+
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", EssayListForm)
         return super().get_changelist_form(request, **kwargs)
