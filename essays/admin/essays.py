@@ -29,7 +29,7 @@ from essays.models import Essay, QueueReview, Tag, one_history_row, readable_q
 from essays.paging import KeysFirstPaginator
 from essays.search.engine import SearchUnavailable, holds_every_readable_essay, run_search
 from essays.search.tiers import SearchRequest
-from essays.search.tokens import fold, parse_query
+from essays.search.tokens import fold, parse_query, project
 
 # At most this many of the public search's hits are taken into the admin's
 # (20,000 hits: 9 ms from the engine); a word found in more is searched for
@@ -61,6 +61,28 @@ def substring_matches(essays, term: str) -> set[int]:
             | Q(pk__in=in_tags)
         )
     return set(essays.filter(every_word).order_by().values_list("pk", flat=True))
+
+
+def single_characters(query, typed: str) -> set[str]:
+    """The query's one-character words, normalised as the engine reads them
+    and as typed (a Traditional character, a full-width letter)."""
+    singles = {term.text for term in query.terms if len(term.text) == 1}
+    return singles | {ch for ch in typed if ch not in singles and project(ch)[0] in singles} if singles else set()
+
+
+def holding_in_short_fields(characters: set[str]) -> Q:
+    """Essays holding any of ``characters`` in their author, key or a tag's
+    name, each asked of an index (the partial index of authors, the keys',
+    the tags'), never of the table, whose rows carry the texts."""
+    essays, tags = Essay.objects.order_by(), Essay.tags.through.objects
+    held = Q()
+    for ch in sorted(characters):
+        held |= (
+            Q(pk__in=essays.exclude(author="").filter(author__icontains=ch).values("pk"))
+            | Q(pk__in=essays.filter(key__icontains=ch).values("pk"))
+            | Q(pk__in=tags.filter(tag__name__icontains=ch).values("essay_id"))
+        )
+    return held
 
 
 class EssayListForm(forms.ModelForm):
@@ -379,25 +401,30 @@ class EssayAdmin(EssayHistory, EssayRepair, ReviewQueues, DuplicateReview, BulkA
         found = set(hits.pks) if hits is not None else set()
         engine_answers = hits is not None and self._engine_answers_for_readers(query, hits)
         searched = queryset.exclude(readable_q()) if engine_answers else queryset
-        for variant in dict.fromkeys([term, fold(unicodedata.normalize("NFKC", term))]):
+        variants = list(dict.fromkeys([term, fold(unicodedata.normalize("NFKC", term))]))
+        # The engine finds a single character in titles and texts only: the
+        # readable essays holding one in their author, key or a tag are
+        # searched too (found through indexes; only their texts are read).
+        singles = single_characters(query, term) if engine_answers else set()
+        holders = queryset.filter(readable_q()).filter(holding_in_short_fields(singles)) if singles else None
+        for variant in variants:
             found |= substring_matches(searched, variant)
             if engine_answers:
                 found.update(queryset.order_by().filter(key__icontains=variant).values_list("pk", flat=True))
+            if holders is not None:
+                found |= substring_matches(holders, variant)
         return queryset.among(found), False
 
     @staticmethod
     def _engine_answers_for_readers(query, hits) -> bool:
-        """Whether the engine's hits are every readable essay the substring
-        search would find: words of two or more letters or digits each (the
-        engine's verbatim tier; a single character is matched in titles and
-        texts only), all of its hits listed, and an index holding every
-        readable essay."""
-        return (
-            bool(query.terms)
-            and all(len(term.text) >= 2 for term in query.terms)
-            and hits.total <= ADMIN_SEARCH_LIMIT
-            and holds_every_readable_essay()
-        )
+        """Whether the engine's hits, with the readable essays holding a
+        one-character word in a field the engine does not read it in
+        (``holding_in_short_fields``), are every readable essay the
+        substring search would find: the engine's verbatim tier (every word
+        of two or more letters or digits, in the title, text, author or
+        tags; a single character in the title or text), all of its hits
+        listed, and an index holding every readable essay."""
+        return bool(query.terms) and hits.total <= ADMIN_SEARCH_LIMIT and holds_every_readable_essay()
 
     # -- saving --
 
