@@ -87,7 +87,9 @@ def test_changelist_columns_and_a_page_of_rows_stays_fast(curator_client, import
     for heading in ("编号", "标题", "栏目", "状态", "标签", "提醒", "字数", "更新"):
         assert heading in html
     assert 'class="title-input"' in html  # retitled in place
-    assert len(queries) <= 15
+    # 16 at a content version's first view: the most used tags are counted
+    # in two statements (the tag-essay index, less the hidden essays' links).
+    assert len(queries) <= 16
 
 
 def test_the_collections_list_reads_a_page_of_collections_not_their_texts(curator_client, imported):
@@ -983,13 +985,37 @@ def test_the_chinese_admin_shows_no_english_to_a_superuser_either(admin_client, 
         assert not english, (url, sorted(english)[:20])
 
 
-def test_the_admin_index_reads_the_essays_tags_once_for_its_tag_queues(curator_client, imported):
-    """Both tag queues' sizes come from one read of every readable essay's
-    tags: that read grows with the archive, and it was made twice."""
+def test_the_admin_index_counts_its_tag_queues_without_reading_every_essays_tags(curator_client, imported):
+    """The tag queues' sizes come from the tags' counts in the tag-essay
+    index, and only the essays of the tags used once or named alike are
+    read: every readable essay's tags were read on the first view after
+    each change (0.4 s at 100,000 essays). The figures are those of the
+    definitions, worked out here from every essay."""
     from essays.admin.tags import merge_suggestions, tags_used_once
 
+    essay = essay_at("003", 1)
+    essay.tags.add(Tag.objects.create(name="北京市"), Tag.objects.create(name="背水一战"))
+    Essay.objects.filter(pk=essay_at("004", 2).pk).update(status=Essay.Status.HIDDEN)
     with CaptureQueriesContext(connection) as queries:
         html = curator_client.get(reverse("admin:index")).content.decode()
-    links = [q["sql"] for q in queries if 'AS "tags__name"' in q["sql"] and 'FROM "essays_essay"' in q["sql"]]
-    assert len(links) == 1, links
-    assert f">{len(tags_used_once())}<" in html and f">{len(merge_suggestions())}<" in html
+    every_essays_tags = [
+        q["sql"] for q in queries if re.search(r'SELECT "essays_tag"."name" AS "tags__name"', q["sql"])
+    ]
+    assert every_essays_tags == []
+    tag_essays: dict[str, set[int]] = {}
+    for each in Essay.objects.readable().prefetch_related("tags"):
+        for tag in each.tags.all():
+            tag_essays.setdefault(tag.name, set()).add(each.pk)
+    once = sorted(name for name, pks in tag_essays.items() if len(pks) == 1)
+    alike = [
+        (a, b)
+        for a in tag_essays
+        for b in tag_essays
+        if len(a) >= 2 and len(a) < len(b) and a in (b[: len(a)], b[-len(a) :])
+    ]
+    assert once and alike
+    assert [tag.name for tag, _essay in tags_used_once()] == once
+    assert sorted((p["keep"].name, p["fold"].name) for p in merge_suggestions()) == sorted(
+        tuple(sorted(pair, key=lambda n: (-len(tag_essays[n]), len(n), n))) for pair in alike
+    )
+    assert f">{len(once)}<" in html and f">{len(alike)}<" in html

@@ -114,6 +114,22 @@ def test_a_vocabulary_built_consuming_its_terms_is_the_same(imported):
     assert len({id(pair) for pair in made}) == len(set(made))  # each pair made once
 
 
+def test_merge_pairs_are_every_two_names_where_one_begins_or_ends_the_other():
+    """Found from each name's beginnings and endings, they are the pairs
+    comparing every name with every other finds (which grows with the
+    square of the tags: 370 ms at 2,833)."""
+    import random
+
+    rng = random.Random(9)
+    alphabet = "北京市人民英雄抗疫新冠肺炎武汉"
+    names = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5))) for _ in range(400)} | {"哈哈", "哈哈哈"}
+    every_two = sorted(
+        (a, b) for a in names for b in names if 2 <= len(a) < len(b) and (b.startswith(a) or b.endswith(a))
+    )
+    assert sorted(tagging.merge_pairs(names)) == every_two
+    assert ("哈哈", "哈哈哈") in every_two and len(every_two) > 100
+
+
 def test_merge_suggestions_offer_names_that_overlap(imported):
     suggestions = tagging.merge_suggestions({"肺炎": {1, 2}, "新冠肺炎": {3, 4, 5}, "武汉": {1}, "北京": {6}})
     assert suggestions == [("新冠肺炎", "肺炎", 0)]

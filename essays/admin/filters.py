@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from essays import freshness
-from essays.models import Essay, SourceFile, Tag
+from essays.models import Essay, SourceFile, Tag, readable_tag_counts
 
 
 class DuplicateFilter(admin.SimpleListFilter):
@@ -110,8 +110,9 @@ class TagFilter(SearchBoxFilter):
 
     def most_used(self) -> list[tuple[str, int]]:
         """The ``shown`` tags on most essays that are not hidden, with their counts."""
-        counts = Essay.objects.exclude(status=Essay.Status.HIDDEN).counts_by("tags")
-        counts.pop(None, None)
+        # From the tag-essay index, less the hidden essays' links: joined to
+        # every essay, the count took 172 ms at 100,000 essays.
+        counts = {pk: n for pk, n in readable_tag_counts(unseen=Q(status=Essay.Status.HIDDEN)).items() if n}
         names = dict(Tag.objects.filter(pk__in=counts).values_list("pk", "name"))
         top = sorted(counts, key=lambda pk: (-counts[pk], names.get(pk, "")))[: self.shown]
         return [(names[pk], counts[pk]) for pk in top if pk in names]
