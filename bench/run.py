@@ -188,7 +188,7 @@ def run(
     from essays.search.tokens import parse_query
 
     call_command("migrate", verbosity=0, interactive=False)
-    from essays.importer import refresh_planner_statistics
+    from essays.planner import refresh_planner_statistics
 
     refresh_planner_statistics()  # indexes a newer migration added to an older corpus
     info_file = var_dir / "build.json"

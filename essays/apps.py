@@ -13,6 +13,12 @@ class EssaysConfig(AppConfig):
 
         freshness.connect()
 
+        # An index a migration adds gets SQLite's statistics at once: without
+        # them the planner may take it for a small one (essays.planner).
+        from django.db.models.signals import post_migrate
+
+        post_migrate.connect(analyze_new_indexes_after_migrate, sender=self)
+
         from django.apps import apps
 
         from essays.models import make_history_managers_once
@@ -31,3 +37,11 @@ class EssaysConfig(AppConfig):
         from essays.search.tokens import fold
 
         fold("")
+
+
+def analyze_new_indexes_after_migrate(sender, using="default", **kwargs):
+    from django.db import connections
+
+    from essays.planner import analyze_new_indexes
+
+    analyze_new_indexes(connections[using])

@@ -40,6 +40,7 @@ from essays.models import (
     record_history,
     record_history_many,
 )
+from essays.planner import refresh_planner_statistics
 from essays.sentence_index import SentenceIndex
 
 logger = logging.getLogger(__name__)
@@ -964,19 +965,6 @@ def _essays_printed(size: int):
         .order_by("pk")
         .values_list("fingerprint", "pk", "key", "duplicate_of_id", "duplicate_of__key")
     )
-
-
-def refresh_planner_statistics() -> None:
-    """After an import, let the database's planner see the new sizes: without
-    statistics SQLite reads whole rows (text included) to sort a listing
-    instead of walking the listing indexes (20,000 essays: the essay list took
-    115 ms before, 10 ms after). PostgreSQL's autovacuum would get there
-    later; ANALYZE gets there now. Cheap: 40 ms at 20,000 essays."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("ANALYZE")
-        elif connection.vendor == "postgresql":
-            cursor.execute("ANALYZE essays_essay, essays_essay_tags, essays_tag, essays_sourcefile")
 
 
 def import_paths(paths, **kwargs) -> ImportReport:

@@ -540,7 +540,7 @@ def test_the_doubtful_cuts_are_found_from_their_own_index(imported):
     """The review page's 切分待复核: at 10,000 collections, one of them
     doubted, it read every collection's row past its raw text (284 ms);
     now the entries of a partial index (1 ms)."""
-    from essays.importer import refresh_planner_statistics
+    from essays.planner import refresh_planner_statistics
 
     doubted = SourceFile.objects.order_by("name").last()
     SourceFile.objects.exclude(pk=doubted.pk).update(cut_doubts=[])

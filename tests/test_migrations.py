@@ -70,3 +70,24 @@ def test_the_import_snapshot_keeps_the_texts_digest_and_gets_the_text_back_when_
         }
     finally:
         MigrationExecutor(connection).migrate(leaves)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner statistics")
+def test_an_index_a_migration_adds_gets_the_planners_statistics_at_once(imported):
+    """An archive analyzed before (every import does) and a migration adding
+    an index: without statistics of its own, SQLite's planner took the new
+    index of readable titles for a small one and walked it for every list
+    filtered by a tag (2.3 -> 70 ms at 100,000 essays)."""
+    from django.core.management import call_command
+
+    from essays.planner import refresh_planner_statistics
+
+    refresh_planner_statistics()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM sqlite_stat1 WHERE idx IN ('essay_readable_title', 'essay_author')")
+        cursor.execute("CREATE INDEX test_new_index ON essays_essay (char_count, title)")
+    call_command("migrate", verbosity=0, interactive=False)  # nothing to apply: its post_migrate still runs
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT idx FROM sqlite_stat1 WHERE tbl = 'essays_essay'")
+        analyzed = {idx for (idx,) in cursor.fetchall()}
+    assert {"essay_readable_title", "essay_author", "test_new_index"} <= analyzed

@@ -5,7 +5,7 @@ from django.db import migrations, models
 # columns in indexes, SQLite no longer reads the rows (past the text, through
 # overflow pages). The planner only takes a new index it has
 # statistics for, so SQLite's are refreshed here (after an import they are
-# refreshed anyway: essays.importer.refresh_planner_statistics).
+# refreshed anyway: essays.planner.refresh_planner_statistics).
 
 
 def refresh_statistics(apps, schema_editor):
