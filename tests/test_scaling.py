@@ -111,3 +111,63 @@ def test_search_box_suggestions_walk_the_titles_index_and_count_tags_from_theirs
         titles_sql = next(sql for sql in statements if '"essays_essay"."title" LIKE' in sql)
         plan = sqlite_plan(titles_sql)
         assert "essay_readable_title" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def tag_filtered_list(client, names, sort="order", page=1):
+    from urllib.parse import urlencode
+
+    params = [("tag", name) for name in names] + [("sort", sort), ("page", page)]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/essays/?" + urlencode(params))
+    assert response.status_code == 200
+    return [essay.pk for essay in response.context["essays"]], [q["sql"] for q in queries]
+
+
+def test_a_list_filtered_by_tags_seldom_together_starts_from_the_rarest_tags_essays(client, imported, monkeypatch):
+    """A tag on a few essays, or tags seldom on the same essay: the list
+    starts from the rarest tag's essays (walking every essay in the list's
+    order found its few: 20 ms at 100,000 essays for a tag on two). A tag on
+    many essays is tested for along the list's order, which a page ends
+    early. Either way the list is the definition's: every tag on each
+    essay, in the sort asked for."""
+    from essays import models, views
+    from essays.models import Essay, readable_tag_counts
+
+    # The seeds' few essays, at the scale of a large archive's: pages of 3,
+    # an essay started from costing one walked.
+    monkeypatch.setattr(views.EssayList, "paginate_by", 3)
+    monkeypatch.setattr(models, "LINK_COST_IN_ENTRIES", 1)
+    counts = readable_tag_counts()
+    names = dict(Tag.objects.values_list("pk", "name"))
+    by_use = sorted((pk for pk in counts if counts[pk]), key=lambda pk: (counts[pk], names[pk]))
+    rare, common = names[by_use[0]], names[by_use[-1]]
+    pairs = [
+        (names[a], names[b]) for a in by_use[-8:] for b in by_use[-8:] if a < b
+    ]  # common tags, some seldom together
+    orders = {"order": ("source_id", "position"), "new": ("-created", "-pk"), "length": ("-char_count", "pk")}
+
+    def expected(tags, sort):
+        essays = Essay.objects.readable()
+        for name in tags:
+            essays = essays.filter(pk__in=Essay.tags.through.objects.filter(tag__name=name).values("essay_id"))
+        return list(essays.order_by(*orders[sort]).values_list("pk", flat=True)[:3])
+
+    drove = walked = 0
+    for tags in [(rare,), (common,), (common, rare), *pairs]:
+        for sort in orders:
+            shown, statements = tag_filtered_list(client, tags, sort)
+            assert shown == expected(tags, sort), (tags, sort)
+            page_sql = [sql for sql in statements if "ORDER BY" in sql and "essays_essay_tags" in sql]
+            if page_sql and '"essays_essay"."id" IN (SELECT U0."essay_id"' in page_sql[0]:
+                drove += 1
+            elif page_sql:
+                walked += 1
+    assert drove and walked
+    _, statements = tag_filtered_list(client, (rare,))
+    assert '"essays_essay"."id" IN (SELECT U0."essay_id"' in next(s for s in statements if "ORDER BY" in s)
+    _, statements = tag_filtered_list(client, (common,))
+    assert "IN (SELECT U0" not in next(s for s in statements if "ORDER BY" in s and "essays_essay_tags" in s)
+    # A tag on no readable essay: nothing to list, no essay read.
+    Tag.objects.create(name="无人用的标签")
+    shown, statements = tag_filtered_list(client, (common, "无人用的标签"))
+    assert shown == [] and not [sql for sql in statements if "essays_essay_tags" in sql]
