@@ -12,13 +12,14 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 KINDS = [
     "essay page",
     "home",
     "list, page 1",
     "list, deep page",
+    "list, by tags",
     "section",
     "section, deep page",
     "tag",
@@ -30,6 +31,7 @@ KINDS = [
     "sitemap index",
     "sitemap sections",
     "search",
+    "search suggestions",
 ]
 SEARCHES = ["疫情", "钟南山", "背水一战", "的人民", "脫貧攻堅", "钟南山 武汉", "一线", "逆行", "张楠", "控阻击"]
 
@@ -64,6 +66,25 @@ def page_urls(samples: int = 30, seed: int = 9) -> dict[str, list[str]]:
     # Tags of every size: the most used, and a spread over the rest.
     step = max(1, len(tags) // samples)
     tag_urls = [tag.get_absolute_url() for tag in tags[:5] + tags[5::step]][:samples]
+    # Lists filtered by tags: the rarest and the most used, two and three of
+    # the most used together, a rare one beside a common one, sorted and deep.
+    names = [tag.name for tag in tags]  # most used first
+    by_tags = [
+        [names[-1]],
+        [names[0]],
+        names[:2],
+        names[:3],
+        [names[0], names[-1]],
+        names[1:3],
+    ]
+    tag_lists = [
+        "/essays/?" + urlencode([*(("tag", name) for name in chosen), ("sort", sort), ("page", page)])
+        for chosen in by_tags
+        if chosen
+        for sort, page in (("order", 1), ("new", 5), ("length", 20))
+    ]
+    if sections and names:
+        tag_lists.append("/essays/?" + urlencode([("section", sections[0].slug), ("tag", names[0]), ("page", 10)]))
     keys = list(SourceFile.objects.shelf().values_list("key", flat=True))
     collections = [reverse("essays:collection", args=[key]) for key in rng.sample(keys, min(samples, len(keys)))]
     sitemap_sections = []
@@ -76,6 +97,7 @@ def page_urls(samples: int = 30, seed: int = 9) -> dict[str, list[str]]:
         "home": ["/"],
         "list, page 1": ["/essays/", "/essays/?sort=new", "/essays/?sort=length"],
         "list, deep page": [f"/essays/?page={last_list_page // 2}", f"/essays/?page={last_list_page}"],
+        "list, by tags": tag_lists,
         "section": [s.get_absolute_url() for s in sections],
         "section, deep page": deep_sections,
         "tag": tag_urls,
@@ -87,6 +109,10 @@ def page_urls(samples: int = 30, seed: int = 9) -> dict[str, list[str]]:
         "sitemap index": [reverse("essays:sitemap")],
         "sitemap sections": sitemap_sections,
         "search": [f"/search/?q={quote(q)}" for q in SEARCHES],
+        # The search box as a reader types: each query's first one and two characters.
+        "search suggestions": [
+            f"/search/suggest/?q={quote(prefix)}" for prefix in dict.fromkeys(q[:n] for q in SEARCHES for n in (1, 2))
+        ],
     }
 
 

@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from essays import dbfunctions
 from essays.links import address
+from essays.paging import STRIDE
 
 KEY_LENGTH = 10
 
@@ -568,10 +569,12 @@ def one_history_row(essay, reason: str | None):
 AMONG_AS_A_TEST = 2_000
 
 
-# What starting a tag-filtered list from a tag's essays costs, per essay, in
-# entries of the list's order walked instead (SQLite, 100,000 essays: 4 us a
-# tag's essay read and sorted, 0.2 us an entry walked and tested).
-LINK_COST_IN_ENTRIES = 20
+# Choosing how a list filtered by tags is read (EssayQuerySet.with_all_tags),
+# in units of one entry of the list's order walked and tested for the tags
+# (SQLite, 100,000 essays: 0.25-0.5 us): looking one essay up in a tag's
+# entries of the tag-essay index costs about one; reading an essay's row and
+# sorting it, some sixteen (4 us).
+ROW_COST_IN_ENTRIES = 16
 
 
 class EssayQuerySet(models.QuerySet):
@@ -658,30 +661,41 @@ class EssayQuerySet(models.QuerySet):
         (a shared link never breaks; the page points to the main copy)."""
         return self.filter(status=Essay.Status.PUBLISHED)
 
-    def with_all_tags(self, names, uses: dict[str, int] | None = None, readable: int = 0, page: int = 20):
+    def with_all_tags(self, names, uses: dict[str, int] | None = None, readable: int = 0, reach: int = 20):
         """Essays carrying every one of the tag names (an AND), each essay
         tested for each tag through the tag-essay index as the list's order
         is walked.
 
         Given ``uses`` (each tag's readable essays) and ``readable`` (how
         many essays are readable), a list that would walk far along its
-        order to fill a ``page`` (tags seldom on the same essay) starts from
-        the rarest tag's essays instead: at 100,000 essays a tag on two
-        took 20 ms to list (every essay walked), three tags on some 4,000
-        essays each 29 ms; from the rarest's, 0.01 and 4.4 ms. A tag on no
-        readable essay lists none."""
+        order to reach its ``reach``-th essay (a page's last: a rare tag,
+        tags seldom on the same essay) starts from the essays of the rarest
+        tag that carry the others, found in the tag-essay index alone. At
+        100,000 essays a tag on two took 20 ms to list (every essay walked),
+        three tags on some 4,000 essays each 22 ms; from the rarest's, 1.7
+        and 4.6 ms. A tag on no readable essay lists none."""
         names = list(dict.fromkeys(names))
         through = Essay.tags.through.objects
-        queryset = self
         if uses is not None and names:
             if not all(uses.get(name) for name in names):
                 return self.none()
             rarest = min(names, key=lambda name: (uses[name], name))
+            # The tags taken as independent: the share of essays carrying
+            # them all, the entries walked to the page's last (from the
+            # nearest remembered anchor: essays.paging), and the cost of
+            # starting from the rarest tag's essays instead.
             share = math.prod(min(1.0, uses[name] / max(1, readable)) for name in names)
-            walked = min(readable, page / share)  # entries walked to fill a page, tags taken as independent
-            if uses[rarest] * LINK_COST_IN_ENTRIES < walked:
-                queryset = queryset.filter(pk__in=through.filter(tag__name=rarest).values("essay_id"))
-                names.remove(rarest)
+            walked = min(readable, min(reach, STRIDE) / share)
+            started = uses[rarest] * len(names) + readable * share * ROW_COST_IN_ENTRIES
+            if started < walked:
+                links = through.filter(tag__name=rarest)
+                for name in names:
+                    if name != rarest:
+                        links = links.filter(
+                            models.Exists(through.filter(essay_id=models.OuterRef("essay_id"), tag__name=name))
+                        )
+                return self.filter(pk__in=links.values("essay_id"))
+        queryset = self
         for name in names:
             queryset = queryset.filter(models.Exists(through.filter(essay_id=models.OuterRef("pk"), tag__name=name)))
         return queryset

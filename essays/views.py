@@ -93,9 +93,11 @@ class EssayList(ListView):
 
     def get_queryset(self):
         uses = {name: tag.count for name, tag in tags_by_name().items()} if self.tag_names else None
-        essays = Essay.objects.readable().with_all_tags(
-            self.tag_names, uses, readable=readable_essays() if uses else 0, page=self.paginate_by
-        )
+        readable = readable_essays() if uses else 0
+        # How far into the list the page reaches (not a number: the first page).
+        number = self.request.GET.get("page", "")
+        reach = min(int(number), readable + 1) * self.paginate_by if number.isdecimal() else self.paginate_by
+        essays = Essay.objects.readable().with_all_tags(self.tag_names, uses, readable=readable, reach=reach)
         if self.section:
             essays = essays.filter(section=self.section)
         if self.collection:

@@ -119,7 +119,7 @@ def query_urls(keys_for):
     for route in patterns():
         base = fill(route, "1")
         for key in keys_for(base):
-            for value in ("%00", "a%00b", "%ED%A0%80", "x" * 5000, "99999999999999999999", "-1"):
+            for value in ("%00", "a%00b", "%ED%A0%80", "x" * 5000, "99999999999999999999", "-1", "%C2%B2", "%E0%A5%AF"):
                 yield f"{base}?{key}={value}"
             repeated = "&".join(f"{key}={value}" for value in HOSTILE)
             yield f"{base}?{repeated}"

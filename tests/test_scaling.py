@@ -134,9 +134,9 @@ def test_a_list_filtered_by_tags_seldom_together_starts_from_the_rarest_tags_ess
     from essays.models import Essay, readable_tag_counts
 
     # The seeds' few essays, at the scale of a large archive's: pages of 3,
-    # an essay started from costing one walked.
+    # an essay's row costing one entry walked.
     monkeypatch.setattr(views.EssayList, "paginate_by", 3)
-    monkeypatch.setattr(models, "LINK_COST_IN_ENTRIES", 1)
+    monkeypatch.setattr(models, "ROW_COST_IN_ENTRIES", 1)
     counts = readable_tag_counts()
     names = dict(Tag.objects.values_list("pk", "name"))
     by_use = sorted((pk for pk in counts if counts[pk]), key=lambda pk: (counts[pk], names[pk]))
@@ -146,11 +146,13 @@ def test_a_list_filtered_by_tags_seldom_together_starts_from_the_rarest_tags_ess
     ]  # common tags, some seldom together
     orders = {"order": ("source_id", "position"), "new": ("-created", "-pk"), "length": ("-char_count", "pk")}
 
-    def expected(tags, sort):
+    def expected(tags, sort, page=1):
         essays = Essay.objects.readable()
         for name in tags:
             essays = essays.filter(pk__in=Essay.tags.through.objects.filter(tag__name=name).values("essay_id"))
-        return list(essays.order_by(*orders[sort]).values_list("pk", flat=True)[:3])
+        pks = list(essays.order_by(*orders[sort]).values_list("pk", flat=True))
+        page = min(page, max(1, -(-len(pks) // 3)))  # past the end: the last page, as the list shows
+        return pks[(page - 1) * 3 : page * 3]
 
     drove = walked = 0
     for tags in [(rare,), (common,), (common, rare), *pairs]:
@@ -163,6 +165,10 @@ def test_a_list_filtered_by_tags_seldom_together_starts_from_the_rarest_tags_ess
             elif page_sql:
                 walked += 1
     assert drove and walked
+    # Deep pages, and one past the end (the last), either way.
+    for tags in [(rare,), (common,), pairs[0]]:
+        for page in (2, 999):
+            assert tag_filtered_list(client, tags, "new", page)[0] == expected(tags, "new", page), (tags, page)
     _, statements = tag_filtered_list(client, (rare,))
     assert '"essays_essay"."id" IN (SELECT U0."essay_id"' in next(s for s in statements if "ORDER BY" in s)
     _, statements = tag_filtered_list(client, (common,))
