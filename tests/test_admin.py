@@ -239,6 +239,58 @@ def test_untagged_and_curated_filters(curator_client, imported):
     assert list(curated) == [essay]
 
 
+def listed(client, query) -> tuple[set, list[str]]:
+    """The essays a changelist lists (all on one page), and its statements
+    (read before the next request: a request clears the connection's log)."""
+    with CaptureQueriesContext(connection) as queries:
+        shown = {e.pk for e in client.get(f"{CHANGELIST}?{query}&all=").context["cl"].result_list}
+    return shown, [q["sql"] for q in queries]
+
+
+def test_tag_presence_is_asked_per_essay_and_curated_essays_once_per_content_version(
+    curator_client, imported, django_capture_on_commit_callbacks
+):
+    """ "Has tags" joined every tag link and made the rows distinct (850 ms
+    at 100,000 essays); "edited by a curator" reads every row and digests
+    every text (1.7 s), and ran for the count and again for the page on
+    every view: now once per content version, and a change is seen on the
+    next view."""
+    with django_capture_on_commit_callbacks(execute=True):
+        essay_at("001", 2).tags.clear()
+    tagged, statements = listed(curator_client, "tagged=yes")
+    assert statements
+    joined = [sql for sql in statements if 'FROM "essays_essay" ' in sql and 'JOIN "essays_essay_tags"' in sql]
+    assert not joined and not [sql for sql in statements if "DISTINCT" in sql]
+    assert tagged == set(Essay.objects.filter(tags__isnull=False).values_list("pk", flat=True))
+    untagged, _ = listed(curator_client, "tagged=no")
+    assert tagged | untagged == set(Essay.objects.values_list("pk", flat=True)) and not tagged & untagged
+
+    def digests(statements):  # those digesting every text: Essay.objects.curated()
+        return [sql for sql in statements if re.search(r'sha256\((convert_to\()?"essays_essay"\."text"', sql, re.I)]
+
+    def curated():
+        return set(Essay.objects.curated().values_list("pk", flat=True))
+
+    first = essay_at("002", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        first.title = "改过的标题"
+        first.save()
+    shown, statements = listed(curator_client, "curated=yes")
+    assert first.pk in curated() and shown == curated()
+    assert len(digests(statements)) == 1
+    shown, statements = listed(curator_client, "curated=yes")
+    assert shown == curated() and digests(statements) == []
+    shown, statements = listed(curator_client, "curated=no")
+    assert first.pk not in shown and digests(statements) == []
+    second = essay_at("003", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        second.author = "改过的作者"
+        second.save()
+    assert second.pk in curated() and listed(curator_client, "curated=yes")[0] == curated()
+    everyone = set(Essay.objects.values_list("pk", flat=True))
+    assert listed(curator_client, "curated=no")[0] == everyone - curated()
+
+
 def test_search_finds_chinese_substrings_in_titles_and_text(curator_client, imported):
     found = curator_client.get(f"{CHANGELIST}?q=周柳吟").context["cl"].result_list
     assert [(e.source.name[:3], e.position) for e in found] == [("000", 6)]

