@@ -661,44 +661,59 @@ class EssayQuerySet(models.QuerySet):
         (a shared link never breaks; the page points to the main copy)."""
         return self.filter(status=Essay.Status.PUBLISHED)
 
-    def with_all_tags(self, names, uses: dict[str, int] | None = None, readable: int = 0, reach: int = 20):
+    def with_all_tags(self, names, in_use: dict | None = None, readable: int = 0, reach: int = 20):
         """Essays carrying every one of the tag names (an AND), each essay
         tested for each tag through the tag-essay index as the list's order
         is walked.
 
-        Given ``uses`` (each tag's readable essays) and ``readable`` (how
-        many essays are readable), a list that would walk far along its
-        order to reach its ``reach``-th essay (a page's last: a rare tag,
-        tags seldom on the same essay) starts from the essays of the rarest
-        tag that carry the others, found in the tag-essay index alone. At
-        100,000 essays a tag on two took 20 ms to list (every essay walked),
-        three tags on some 4,000 essays each 22 ms; from the rarest's, 1.7
-        and 4.6 ms. A tag on no readable essay lists none."""
+        Given ``in_use`` (the tags on readable essays by name, each with its
+        ``count``: ``views.tags_by_name()``) and ``readable`` (how many
+        essays are readable), the tags are asked for by id, and a list that
+        would walk far along its order to reach its ``reach``-th essay (a
+        page's last: a rare tag, tags seldom on the same essay) starts from
+        the essays of the rarest tag that carry the others, found in the
+        tag-essay index alone. At 100,000 essays a tag on two took 20 ms to
+        list (every essay walked), three tags on some 4,000 essays each 22
+        ms; from the rarest's, 1.7 and 4.6 ms. A tag on no readable essay
+        lists none."""
         names = list(dict.fromkeys(names))
         through = Essay.tags.through.objects
-        if uses is not None and names:
-            if not all(uses.get(name) for name in names):
-                return self.none()
-            rarest = min(names, key=lambda name: (uses[name], name))
-            # The tags taken as independent: the share of essays carrying
-            # them all, the entries walked to the page's last (from the
-            # nearest remembered anchor: essays.paging), and the cost of
-            # starting from the rarest tag's essays instead.
-            share = math.prod(min(1.0, uses[name] / max(1, readable)) for name in names)
-            walked = min(readable, min(reach, STRIDE) / share)
-            started = uses[rarest] * len(names) + readable * share * ROW_COST_IN_ENTRIES
-            if started < walked:
-                links = through.filter(tag__name=rarest)
-                for name in names:
-                    if name != rarest:
-                        links = links.filter(
-                            models.Exists(through.filter(essay_id=models.OuterRef("essay_id"), tag__name=name))
-                        )
-                return self.filter(pk__in=links.values("essay_id"))
+        if in_use is None:
+            queryset = self
+            for name in names:
+                queryset = queryset.filter(
+                    models.Exists(through.filter(essay_id=models.OuterRef("pk"), tag__name=name))
+                )
+            return queryset
+        if not all(name in in_use for name in names):
+            return self.none()
+        tags = sorted((in_use[name] for name in names), key=lambda tag: (tag.count, tag.name))
+        # The tags taken as independent: the share of essays carrying them
+        # all, the entries walked to the page's last (from the nearest
+        # remembered anchor: essays.paging), and the cost of starting from
+        # the rarest tag's essays instead.
+        share = math.prod(min(1.0, tag.count / max(1, readable)) for tag in tags)
+        walked = min(readable, min(reach, STRIDE) / share) if tags else 0
+        started = tags[0].count * len(tags) + readable * share * ROW_COST_IN_ENTRIES if tags else 0
+        if tags and started < walked:
+            links = through.filter(tag_id=tags[0].pk)
+            for tag in tags[1:]:
+                links = links.filter(models.Exists(through.filter(essay_id=models.OuterRef("essay_id"), tag_id=tag.pk)))
+            return self.filter(pk__in=links.values("essay_id"))
         queryset = self
-        for name in names:
-            queryset = queryset.filter(models.Exists(through.filter(essay_id=models.OuterRef("pk"), tag__name=name)))
+        for tag in tags:
+            queryset = queryset.filter(models.Exists(through.filter(essay_id=models.OuterRef("pk"), tag_id=tag.pk)))
         return queryset
+
+    def titled_with(self, parts, limit: int) -> list:
+        """The first ``limit`` of these essays (key and title) whose title
+        holds any of ``parts``, in title order: walked along the titles'
+        index (essay_readable_title; on PostgreSQL essay_pg_readable_title)
+        until found, not read from every row and sorted."""
+        held = models.Q()
+        for part in parts:
+            held |= models.Q(title__icontains=part)
+        return list(self.filter(held).only("title", "key").order_by("title", "pk")[:limit])
 
     def counts_by(self, field: str) -> dict:
         """How many of these essays there are per value of ``field`` (a

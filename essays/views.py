@@ -92,12 +92,12 @@ class EssayList(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        uses = {name: tag.count for name, tag in tags_by_name().items()} if self.tag_names else None
-        readable = readable_essays() if uses else 0
+        in_use = tags_by_name() if self.tag_names else None
+        readable = readable_essays() if in_use else 0
         # How far into the list the page reaches (not a number: the first page).
         number = self.request.GET.get("page", "")
         reach = min(int(number), readable + 1) * self.paginate_by if number.isdecimal() else self.paginate_by
-        essays = Essay.objects.readable().with_all_tags(self.tag_names, uses, readable=readable, reach=reach)
+        essays = Essay.objects.readable().with_all_tags(self.tag_names, in_use, readable=readable, reach=reach)
         if self.section:
             essays = essays.filter(section=self.section)
         if self.collection:

@@ -111,6 +111,11 @@ def test_search_box_suggestions_walk_the_titles_index_and_count_tags_from_theirs
         titles_sql = next(sql for sql in statements if '"essays_essay"."title" LIKE' in sql)
         plan = sqlite_plan(titles_sql)
         assert "essay_readable_title" in plan and "TEMP B-TREE" not in plan, plan
+    else:  # PostgreSQL walks no (status, duplicate_of, ...) index for "IS NULL": a partial one of its own
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'essay_pg_readable_title'")
+            (definition,) = cursor.fetchone()
+        assert "(title, id)" in definition and "duplicate_of_id IS NULL" in definition, definition
 
 
 def tag_filtered_list(client, names, sort="order", page=1):
