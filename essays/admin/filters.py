@@ -68,8 +68,11 @@ class CuratedFilter(admin.SimpleListFilter):
             return queryset
         # Asking it reads every row and digests every text (1.7 s at 100,000
         # essays): once per content version and process, not once for the
-        # count and again for the page on every view.
-        curated = freshness.latest("curated-essays", lambda: list(Essay.objects.curated().values_list("pk", flat=True)))
+        # count and again for the page on every view; in no order (sorted by
+        # collection it took 0.8 s more).
+        curated = freshness.latest(
+            "curated-essays", lambda: list(Essay.objects.curated().order_by().values_list("pk", flat=True))
+        )
         if self.value() == "yes":
             return queryset.among(curated)
         return queryset.exclude(pk__in=Essay.objects.among(curated).values("pk"))
