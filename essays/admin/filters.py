@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from essays import freshness
-from essays.models import Essay, SourceFile, Tag, readable_tag_counts
+from essays.models import Essay, SourceFile, Tag, readable_tag_counts, tagged
 
 
 class DuplicateFilter(admin.SimpleListFilter):
@@ -44,13 +44,10 @@ class TagPresenceFilter(admin.SimpleListFilter):
         return [("no", _("没有标签")), ("yes", _("有标签"))]
 
     def queryset(self, request, queryset):
-        # Asked of the tag-essay index per essay: joined to every link and
-        # made distinct, "has tags" took 850 ms at 100,000 essays.
-        tagged = Exists(Essay.tags.through.objects.filter(essay_id=OuterRef("pk")))
         if self.value() == "no":
-            return queryset.filter(~tagged)
+            return queryset.filter(~tagged())
         if self.value() == "yes":
-            return queryset.filter(tagged)
+            return queryset.filter(tagged())
         return queryset
 
 

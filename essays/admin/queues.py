@@ -24,6 +24,7 @@ from essays.models import (
     PLACEHOLDERS_QUEUE,
     Essay,
     QueueReview,
+    tagged,
 )
 
 Queue = QueueReview.Queue
@@ -32,7 +33,7 @@ Queue = QueueReview.Queue
 REVIEW_QUEUES = {
     Queue.PLACEHOLDERS: PLACEHOLDERS_QUEUE,
     Queue.NEAR_DUPLICATES: NEAR_DUPLICATES_QUEUE,
-    Queue.UNTAGGED: ~Exists(Essay.tags.through.objects.filter(essay=OuterRef("pk"))),
+    Queue.UNTAGGED: ~tagged(),
     Queue.NO_SECTION: Q(section__isnull=True),
     Queue.DERIVED_TITLES: DERIVED_TITLES_QUEUE,
 }
