@@ -339,3 +339,13 @@ def test_only_the_characters_outside_the_everyday_set_are_counted_one_by_one(mon
     text = SAMPLE * 20
     assert decode(text.encode("utf-8")) == (text, "utf-8")
     assert 0 < sum(counted) < len(text) / 4
+
+
+@pytest.mark.parametrize("number", ["【1】", "1、", "（一）", "第1篇："])
+def test_a_title_under_a_bare_number_with_no_text_keeps_the_title_not_the_number(number):
+    """An essay cut short after its numbered heading, its title on the next
+    line and its author: the title's words stand as its text, never the bare
+    number (a paragraph that was only layout; found by the fuzz test in CI)."""
+    collection = parse(f"{number}\n背影\n作者：张三", fallback_title="fallback")
+    (essay,) = collection.essays
+    assert (essay.title, essay.paragraphs, essay.author) == ("背影", ["背影"], "张三")

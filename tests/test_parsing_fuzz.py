@@ -6,7 +6,7 @@ Kept to a few seconds: modest example counts, no deadline."""
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from essays.parsing import (
@@ -121,6 +121,7 @@ def check(collection, text):
 
 @FUZZ
 @given(any_text)
+@example("【1】\n<\n作者:A一")  # found by CI: a bare number kept as the only paragraph
 def test_parse_raises_only_parse_error_and_loses_no_text(text):
     try:
         collection = parse(text, fallback_title="fallback")

@@ -472,8 +472,11 @@ def parse(text: str, fallback_title: str = "", hint: CutHint | None = None) -> P
         intro.extend(drafts.pop(0).paragraphs)
     for draft in drafts:
         if draft.heading_text and not draft.paragraphs:
-            # A titled heading with no text under it: keep its words.
-            draft.paragraphs.append(draft.heading)
+            # A titled heading with no text under it: keep its words (the
+            # title's line under a bare number, not the number).
+            words = next((t for t in (draft.heading, draft.heading_text) if t and not is_layout_only(t)), "")
+            if words:
+                draft.paragraphs.append(words)
     drafts = [d for d in drafts if d.paragraphs]
     if not drafts:
         raise ParseError("no essay found (only a title, headings or an editor's note)")
